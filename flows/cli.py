@@ -1,0 +1,90 @@
+"""The `flopledger` command. Subcommands that need no orchestration never import Prefect."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PROG = "flopledger"
+
+
+class CliError(Exception):
+    """A problem with what the user asked for: printed as one line, exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage + message; we print one clear line
+        raise CliError(f"{message} (see `{self.prog} --help`)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog=PROG, description="A warehouse of AI training runs and the compute they used.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+
+    run = sub.add_parser("run", help="run the pipeline (default: bundled curated records, offline)",
+                         description="Build or refresh the warehouse. With no --source it uses the curated records bundled in the repo.")
+    run.add_argument("--source", action="append", dest="sources", metavar="NAME",
+                     help="source to ingest (repeatable); known: curated")
+    run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
+    run.add_argument("--assumptions", metavar="SET", help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
+    run.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
+    run.add_argument("--limit", type=positive_int, metavar="N", help="only the first N records per source (a fast path)")
+    run.add_argument("--curated-dir", type=Path, metavar="DIR", help="directory of curated YAML records (default: bundled; $FLOPLEDGER_CURATED_DIR)")
+    run.set_defaults(handler=command_run)
+
+    sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse",
+                         description="Run one read-only SQL query. Views: papers, training_runs, hardware_specs, compute_estimates, compute_comparison, quarantine.")
+    sql.add_argument("query", help="the SQL query")
+    sql.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (json: one array of row objects)")
+    sql.set_defaults(handler=command_sql)
+    return parser
+
+
+def command_run(args) -> int:
+    from flows.run_command import run_pipeline
+
+    return run_pipeline(args)
+
+
+def command_sql(args) -> int:
+    from flows.sql_command import run_sql
+
+    return run_sql(args.query, args.warehouse, args.format)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except CliError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a known failure type prints one line; anything else too, with its type
+        from flows.errors import describe_error
+
+        print(f"{PROG}: error: {describe_error(err)}", file=sys.stderr)
+        if os.environ.get("FLOPLEDGER_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""`flopledger run`: check the arguments, run the flow, print the summary."""
+
+from __future__ import annotations
+
+import os
+
+# Prefect defaults for a command-line run with no server configured (TOOLCHAIN.md): a slow
+# first start of the temporary server must not time out, and no telemetry leaves this machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def _checked_settings(args):
+    from flows.cli import CliError
+    from flows.settings import KNOWN_SOURCES, settings_from_env
+    from flows.transform.assumptions import get_assumption_set
+
+    sources = tuple(dict.fromkeys(args.sources or ["curated"]))
+    unknown = [s for s in sources if s not in KNOWN_SOURCES]
+    if unknown:
+        raise CliError(f"unknown source {unknown[0]!r}; known: {', '.join(KNOWN_SOURCES)}")
+    settings = settings_from_env(warehouse=args.warehouse, assumptions=args.assumptions,
+                                 assumptions_file=args.assumptions_file, sources=sources,
+                                 limit=args.limit, curated_dir=args.curated_dir)
+    if settings.assumptions_file and not settings.assumptions_file.is_file():
+        raise CliError(f"assumptions file not found: {settings.assumptions_file}")
+    get_assumption_set(settings.assumptions, settings.assumptions_file)
+    if settings.curated_dir and not settings.curated_dir.is_dir():
+        raise CliError(f"curated directory not found: {settings.curated_dir}")
+    return settings
+
+
+def print_summary(summary: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="flopledger run: rows per source and table")
+    for column in ("source", "table", "rows in", "landed", "quarantined"):
+        table.add_column(column, justify="left" if column in ("source", "table") else "right")
+    for c in summary["counts"]:
+        table.add_row(c["source"], c["table"], str(c["rows_in"]), str(c["landed"]), str(c["quarantined"]))
+    console.print(table)
+    totals = Table(title=f"warehouse totals (assumption set {summary['assumptions']})", show_header=False)
+    totals.add_column("what")
+    totals.add_column("value", justify="right")
+    for key, value in summary["totals"].items():
+        totals.add_row(key.replace("_", " "), str(value))
+    totals.add_row("warehouse", summary["warehouse"])
+    totals.add_row("pipeline run", summary["pipeline_run_id"])
+    console.print(totals)
+
+
+def run_pipeline(args) -> int:
+    settings = _checked_settings(args)
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.pipeline import build_warehouse
+
+    summary = build_warehouse(settings)
+    print_summary(summary)
+    return 0

@@ -1,0 +1,44 @@
+"""Run settings: CLI flags override environment variables, which override defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
+
+KNOWN_SOURCES = ("curated",)
+ENV_PREFIX = "FLOPLEDGER_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path | None = None          # None -> $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb
+    assumptions: str = DEFAULT_ASSUMPTION_SET
+    assumptions_file: Path | None = None   # None -> warehouse/seeds/assumption_sets.yaml
+    sources: tuple[str, ...] = ("curated",)
+    limit: int | None = None
+    curated_dir: Path | None = None        # None -> warehouse/seeds/curated
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_complete_pass(self) -> bool:
+        """A run without --limit sees everything a source sends, so missing rows are gone."""
+        return self.limit is None
+
+
+def env_path(name: str) -> Path | None:
+    value = os.environ.get(ENV_PREFIX + name)
+    return Path(value) if value else None
+
+
+def settings_from_env(**overrides) -> Settings:
+    """Settings with FLOPLEDGER_* environment variables as defaults for unset flags."""
+    base = {
+        "assumptions": os.environ.get(ENV_PREFIX + "ASSUMPTIONS") or DEFAULT_ASSUMPTION_SET,
+        "assumptions_file": env_path("ASSUMPTIONS_FILE"),
+        "curated_dir": env_path("CURATED_DIR"),
+    }
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**base)

@@ -1,0 +1,77 @@
+"""Assumption sets for the hardware method, read from curated YAML (no constants here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULT_ASSUMPTIONS_FILE = Path(__file__).resolve().parents[2] / "warehouse" / "seeds" / "assumption_sets.yaml"
+DEFAULT_ASSUMPTION_SET = "epoch-2022"
+
+
+class UnknownAssumptionSet(ValueError):
+    """The requested assumption set is not defined in the assumptions file."""
+
+
+@dataclass(frozen=True)
+class PeakRule:
+    """One step of a peak-precision order: a spec column, optionally only for some chip kinds."""
+
+    column: str
+    kinds: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class AssumptionSet:
+    name: str
+    description: str
+    source_url: str
+    utilization_by_kind: dict[str, float]
+    utilization_by_domain: dict[str, float]
+    peak_order: tuple[PeakRule, ...]
+    flag_ratio: float
+    extra: dict = field(default_factory=dict)
+
+    def default_utilization(self, kind: str | None, domain: str | None) -> float:
+        """Domain rule first (Epoch's 0.30 for language), then the chip kind's figure."""
+        if domain in self.utilization_by_domain and kind != "cpu":
+            return self.utilization_by_domain[domain]
+        return self.utilization_by_kind.get(kind or "gpu", self.utilization_by_kind["gpu"])
+
+
+def _parse_rule(item) -> PeakRule:
+    if isinstance(item, str):
+        return PeakRule(item)
+    return PeakRule(item["column"], tuple(item.get("kinds", ())))
+
+
+def load_assumption_sets(path: Path | str | None = None) -> dict[str, AssumptionSet]:
+    """Read every assumption set in the YAML file, checking each is complete."""
+    raw = yaml.safe_load(Path(path or DEFAULT_ASSUMPTIONS_FILE).read_text(encoding="utf-8"))
+    sets = {}
+    for name, body in raw.items():
+        utilization = {k: float(v) for k, v in body["utilization"].items()}
+        assert "gpu" in utilization, f"assumption set {name} lacks a GPU utilization"
+        assert all(0 < v <= 1 for v in utilization.values()), f"utilization out of (0, 1] in {name}"
+        sets[name] = AssumptionSet(
+            name=name,
+            description=body.get("description", ""),
+            source_url=body.get("source_url", ""),
+            utilization_by_kind=utilization,
+            utilization_by_domain={k: float(v) for k, v in (body.get("utilization_by_domain") or {}).items()},
+            peak_order=tuple(_parse_rule(i) for i in body["peak_order"]),
+            flag_ratio=float(body.get("flag_ratio", 3.0)),
+        )
+    return sets
+
+
+def get_assumption_set(name: str, path: Path | str | None = None) -> AssumptionSet:
+    sets = load_assumption_sets(path)
+    if name not in sets:
+        raise UnknownAssumptionSet(f"unknown assumption set {name!r}; known: {', '.join(sorted(sets))}")
+    return sets[name]

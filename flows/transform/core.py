@@ -1,0 +1,68 @@
+"""Raw curated records -> validated core frames, with every rejected row accounted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from flows.transform.curated import SOURCE, derive_run_columns, flatten_curated
+from flows.transform.frames import ensure_columns
+from flows.transform.resolution import resolve_hardware
+from schemas.paper import Paper
+from schemas.run_fact import RunFact
+from schemas.training_run import TrainingRun
+from schemas.validation import QUARANTINE_COLUMNS, quarantine_dependents, split_valid
+
+
+@dataclass
+class CoreBatch:
+    """What one source contributes to core, plus its rejections and row accounting."""
+
+    papers: pd.DataFrame
+    runs: pd.DataFrame
+    facts: pd.DataFrame
+    quarantine: pd.DataFrame
+    counts: list[dict] = field(default_factory=list)
+
+
+def count_rows(source: str, table: str, rows_in: int, landed: int) -> dict:
+    return {"source": source, "table": table, "rows_in": rows_in, "landed": landed, "quarantined": rows_in - landed}
+
+
+def resolve_run_hardware(runs: pd.DataFrame, aliases: pd.DataFrame) -> pd.DataFrame:
+    """Add hardware_id and confidence; keep unresolved names visible for the quarantine check."""
+    texts = runs["hardware_text"] if "hardware_text" in runs else pd.Series(None, index=runs.index, dtype=object)
+    resolved = resolve_hardware(texts, aliases)
+    unknown = texts.where(texts.notna() & resolved["hardware_id"].isna(), None)
+    return runs.assign(hardware_id=resolved["hardware_id"], hardware_confidence=resolved["confidence"].where(texts.notna()),
+                       unknown_hardware_text=unknown)
+
+
+def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
+    """Flatten, resolve hardware names, validate papers, then runs, then facts."""
+    papers, runs, facts = flatten_curated(raw)
+    runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
+    runs = resolve_run_hardware(derive_run_columns(runs), aliases)
+    runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
+    papers = ensure_columns(papers, list(Paper.to_schema().columns))
+    papers_ok, q_papers = split_valid(papers, Paper, SOURCE, "papers", "paper_id")
+    bad_papers = set(papers["paper_id"]) - set(papers_ok["paper_id"])
+    runs_kept, q_orphans = quarantine_dependents(runs, "paper_id", bad_papers, SOURCE, "training_runs", "run_id", "paper")
+    runs_ok, q_runs = split_valid(runs_kept, TrainingRun, SOURCE, "training_runs", "run_id")
+    bad_runs = set(facts["run_id"]) - set(runs_ok["run_id"])
+    facts_kept, q_fact_orphans = quarantine_dependents(facts, "run_id", bad_runs, SOURCE, "run_facts", "run_id", "training run")
+    facts_ok, q_facts = split_valid(facts_kept, RunFact, SOURCE, "run_facts", "run_id")
+    raw_q = pd.DataFrame({
+        "source": SOURCE, "table_name": "raw_curated__records", "check_name": raw_rejects["check_name"],
+        "reason": raw_rejects["reason"], "payload": raw_rejects["payload"], "record_key": raw_rejects["source_file"],
+    }, columns=QUARANTINE_COLUMNS)
+    quarantine = pd.concat([q for q in (raw_q, q_papers, q_orphans, q_runs, q_fact_orphans, q_facts) if not q.empty]
+                           or [raw_q], ignore_index=True)
+    counts = [
+        count_rows(SOURCE, "raw_curated__records", len(raw) + len(raw_rejects), len(raw)),
+        count_rows(SOURCE, "papers", len(papers), len(papers_ok)),
+        count_rows(SOURCE, "training_runs", len(runs), len(runs_ok)),
+        count_rows(SOURCE, "run_facts", len(facts), len(facts_ok)),
+    ]
+    return CoreBatch(papers_ok, runs_ok, facts_ok, quarantine, counts)

@@ -1,0 +1,87 @@
+"""Curated raw records (one JSON per paper file) -> core papers, runs and facts."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+SOURCE = "curated"
+PAPER_FIELDS = ["paper_id", "title", "published_date", "url", "arxiv_id", "doi", "note"]
+RUN_FIELDS = ["run_id", "system", "domain", "hardware_text"]
+FACTS = [
+    "parameter_count", "active_parameter_count", "training_tokens", "training_examples", "epochs",
+    "batch_size", "batch_tokens", "forward_multiply_adds_per_example", "chip_count", "training_hours",
+    "chip_hours", "precision", "utilization", "reported_flop",
+]
+OVERRIDES = {"peak_flop_per_second": "peak_flop_per_second_override", "utilization": "utilization_override",
+             "hardware_multiplier": "hardware_multiplier", "operations_multiplier": "operations_multiplier"}
+FACT_COLUMNS = ["run_id", "fact", "value", "low", "high", "where_in_source", "note", "source"]
+
+
+def _fact_parts(raw) -> dict:
+    """A fact is {value, where, low, high, note}; a bare scalar is a value with no place."""
+    return raw if isinstance(raw, dict) else {"value": raw}
+
+
+def _midpoint(low, high):
+    try:
+        return (float(low) + float(high)) / 2
+    except (TypeError, ValueError):
+        return None
+
+
+def _flatten_run(run: dict, paper_id: str, source_file: str) -> tuple[dict, list[tuple]]:
+    facts = run.get("facts") or {}
+    row = {f: run.get(f) for f in RUN_FIELDS}
+    row.update(paper_id=paper_id, source=SOURCE, source_record=source_file)
+    fact_rows, unknown, uncited = [], [], []
+    for name, raw in sorted(facts.items()):
+        parts = _fact_parts(raw)
+        if name not in FACTS:
+            unknown.append(name)
+            continue
+        value = parts.get("value")
+        if value is None and name == "training_hours":
+            value = _midpoint(parts.get("low"), parts.get("high"))
+        row[name] = value
+        if name == "training_hours":
+            row["training_hours_low"], row["training_hours_high"] = parts.get("low"), parts.get("high")
+        if not parts.get("where"):
+            uncited.append(name)
+        fact_rows.append((run.get("run_id"), name, json.dumps(value), parts.get("low"), parts.get("high"),
+                          parts.get("where"), parts.get("note"), SOURCE))
+    sources, reasons = [], []
+    for name, column in OVERRIDES.items():
+        parts = _fact_parts((run.get("overrides") or {}).get(name))
+        row[column] = parts.get("value")
+        if parts.get("value") is not None:
+            sources.append(f"{name}: {parts.get('source') or 'no source given'}")
+            if parts.get("reason"):
+                reasons.append(f"{name}: {parts['reason']}")
+    row["override_source"] = "; ".join(sources) or None
+    row["multiplier_reason"] = "; ".join(reasons) or None
+    row["unknown_facts"] = ", ".join(unknown) or None
+    row["facts_missing_where"] = ", ".join(uncited) or None
+    return row, fact_rows
+
+
+def flatten_curated(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(papers, runs, facts) from raw curated records; values are left as written for validation."""
+    papers, runs, facts = [], [], []
+    for source_file, text in zip(raw["source_file"], raw["record"]):
+        record = json.loads(text)
+        paper = {f: record.get(f) for f in PAPER_FIELDS}
+        paper.update(source=SOURCE, source_record=source_file)
+        papers.append(paper)
+        for run in record.get("runs") or []:
+            row, fact_rows = _flatten_run(run if isinstance(run, dict) else {}, record.get("paper_id"), source_file)
+            runs.append(row)
+            facts.extend(fact_rows)
+    return pd.DataFrame(papers), pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS)
+
+
+def derive_run_columns(runs: pd.DataFrame) -> pd.DataFrame:
+    """Columns computed from stated facts: forward FLOP = 2 x multiply-adds (1 MAC = 2 FLOP)."""
+    macs = pd.to_numeric(runs.get("forward_multiply_adds_per_example"), errors="coerce")
+    return runs.assign(forward_flop_per_example=2.0 * macs)

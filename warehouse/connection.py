@@ -1,0 +1,77 @@
+"""Opening the DuckDB warehouse: where it lives, migrations and views."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_WAREHOUSE = Path("flopledger.duckdb")
+WAREHOUSE_ENV = "FLOPLEDGER_WAREHOUSE"
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+VIEWS_FILE = PACKAGE_DIR / "views.sql"
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse problem a user can act on (missing file, locked file)."""
+
+
+def resolve_warehouse_path(path: str | os.PathLike | None = None) -> Path:
+    """--warehouse, else $FLOPLEDGER_WAREHOUSE, else ./flopledger.duckdb."""
+    return Path(path or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def _migrations() -> list[tuple[int, Path]]:
+    found = sorted((int(p.name.split("_", 1)[0]), p) for p in MIGRATIONS_DIR.glob("[0-9]*_*.sql"))
+    versions = [v for v, _ in found]
+    assert versions == list(range(1, len(found) + 1)), f"migrations must be numbered 1..n, found {versions}"
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations in order, each in its own transaction; then (re)create views."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    for version, path in _migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, path.name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        current = version
+    con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
+    return current
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as err:
+        message = str(err).splitlines()[0]
+        if "lock" in message.lower():
+            raise WarehouseError(f"warehouse {path} is in use by another process; wait for it to finish") from err
+        raise WarehouseError(f"cannot open warehouse {path}: {message}") from err
+
+
+def connect_for_write(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-write connection with the schema brought up to date (creates the file)."""
+    target = resolve_warehouse_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(target, read_only=False)
+    migrate(con)
+    return con
+
+
+def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; the warehouse must already exist."""
+    target = resolve_warehouse_path(path)
+    if not target.exists():
+        raise WarehouseError(f"no warehouse at {target}; build one with `flopledger run`")
+    return _open(target, read_only=True)

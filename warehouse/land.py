@@ -1,0 +1,90 @@
+"""Landing a pipeline run: every table validated, then written in one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas.compute_estimate import ComputeComparison, ComputeEstimate
+from schemas.hardware_spec import HardwareAlias, HardwareSpec
+from schemas.paper import Paper
+from schemas.raw_curated import RawCuratedRecord
+from schemas.run_fact import RunFact
+from schemas.training_run import TrainingRun
+from schemas.validation import split_valid
+from warehouse.quarantine import record_quarantine
+from warehouse.writes import upsert_rows
+
+
+@dataclass(frozen=True)
+class TableWrite:
+    """One frame bound for one table, with what makes it idempotent."""
+
+    table: str
+    frame: pd.DataFrame
+    model: type[pa.DataFrameModel]
+    keys: list[str]
+    source: str
+    prune_where: str | None = None  # rows the source no longer sends are deleted (full runs only)
+
+
+@dataclass
+class LandingResult:
+    counts: list[dict] = field(default_factory=list)
+    quarantined: int = 0
+
+
+def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quarantine: pd.DataFrame,
+                pipeline_run_id: str, complete_sources: list[str]) -> LandingResult:
+    """Validate each frame against its model at the door, then write everything atomically."""
+    result = LandingResult()
+    rejected = [quarantine]
+    checked = []
+    for w in writes:
+        valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
+        rejected.append(q)
+        checked.append((w, valid))
+        result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
+                              "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
+    all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for w, valid in checked:
+            upsert_rows(con, w.table, valid, w.keys, w.prune_where)
+        result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+MODELS = {
+    "raw_curated__records": (RawCuratedRecord, ["source_file"]),
+    "ref_hardware_specs": (HardwareSpec, ["hardware_id"]),
+    "ref_hardware_aliases": (HardwareAlias, ["alias"]),
+    "core_papers": (Paper, ["paper_id"]),
+    "core_training_runs": (TrainingRun, ["run_id"]),
+    "core_run_facts": (RunFact, ["run_id", "fact"]),
+    "out_compute_estimates": (ComputeEstimate, ["run_id", "method", "assumption_set"]),
+    "out_compute_comparison": (ComputeComparison, ["run_id", "assumption_set"]),
+}
+
+
+def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str | None = None) -> TableWrite:
+    model, keys = MODELS[table]
+    return TableWrite(table, frame, model, keys, source, prune_where)
+
+
+def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:
+    con.execute("INSERT INTO run_log VALUES (?, ?, now(), NULL, 'running', ?, ?, NULL)",
+                [pipeline_run_id, flow_run_id, assumption_set, ",".join(sources)])
+
+
+def finish_run_log(con, pipeline_run_id: str, status: str, counts: list[dict]) -> None:
+    con.execute("UPDATE run_log SET ended_at = now(), status = ?, counts = ? WHERE pipeline_run_id = ?",
+                [status, json.dumps(counts), pipeline_run_id])

@@ -1,0 +1,47 @@
+"""Validated, idempotent writes: every frame passes its Pandera model before it lands."""
+
+from __future__ import annotations
+
+import contextlib
+
+import duckdb
+import pandas as pd
+from flows.transform.frames import row_hashes
+
+AUDIT_COLUMNS = ("row_hash", "first_landed_at", "updated_at")
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, keys: list[str],
+                prune_where: str | None = None) -> int:
+    """Insert new rows, rewrite rows whose content changed, leave identical rows alone.
+
+    first_landed_at never changes after the first landing; updated_at moves only when the
+    row's content hash does. With `prune_where` (SQL over the table), rows matching it whose
+    keys are not in `frame` are deleted: the source no longer sends them.
+    """
+    columns = [c for c in table_columns(con, table) if c not in AUDIT_COLUMNS and c in frame.columns]
+    incoming = frame[columns].copy()
+    assert not incoming.duplicated(keys).any(), f"{table}: duplicate keys in one batch"
+    incoming["row_hash"] = row_hashes(incoming, columns)
+    names = ", ".join(columns + ["row_hash"])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns + ["row_hash"] if c not in keys)
+    con.register("incoming_rows", incoming)
+    try:
+        con.execute(
+            f"INSERT INTO {table} ({names}, first_landed_at, updated_at) "
+            f"SELECT {names}, now(), now() FROM incoming_rows "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, updated_at = now() "
+            f"WHERE {table}.row_hash IS DISTINCT FROM excluded.row_hash")
+        if prune_where:
+            match = " AND ".join(f"i.{k} = t.{k}" for k in keys)
+            con.execute(f"DELETE FROM {table} t WHERE ({prune_where}) AND NOT EXISTS "
+                        f"(SELECT 1 FROM incoming_rows i WHERE {match})")
+    finally:
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses even this
+            con.unregister("incoming_rows")
+    return len(incoming)
