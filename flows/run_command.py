@@ -50,9 +50,10 @@ def print_summary(summary: dict) -> None:
     totals.add_column("value", justify="right")
     for key, value in summary["totals"].items():
         totals.add_row(key.replace("_", " "), str(value))
-    totals.add_row("warehouse", summary["warehouse"])
-    totals.add_row("pipeline run", summary["pipeline_run_id"])
     console.print(totals)
+    # plain lines, never wrapped, so scripts can read them
+    print(f"warehouse: {summary['warehouse']}")
+    print(f"pipeline run: {summary['pipeline_run_id']}")
 
 
 def run_pipeline(args) -> int:

@@ -1,0 +1,131 @@
+"""The whole pipeline: real Prefect flow, real DuckDB file, the public views."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from sources.curated import DEFAULT_CURATED_DIR
+from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
+
+pytestmark = pytest.mark.integration
+PUBLIC_VIEWS = ["papers", "training_runs", "hardware_specs", "compute_estimates", "compute_comparison", "quarantine"]
+FLOPLEDGER = [sys.executable, "-m", "flows.cli"]
+
+
+def cli(*args, env=None):
+    return subprocess.run([*FLOPLEDGER, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def view_contents(path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in PUBLIC_VIEWS}
+    finally:
+        con.close()
+
+
+def test_appendix_figures_through_flopledger_sql(openai_warehouse):
+    path, _ = openai_warehouse
+    result = cli("sql", "SELECT run_id, method, pfs_days FROM compute_estimates WHERE assumption_set = 'openai-2018'",
+                 "--warehouse", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    got = {(r["run_id"], r["method"]): r["pfs_days"] for r in json.loads(result.stdout)}
+    for run_id, method, published in APPENDIX_FIGURES:
+        assert got[(run_id, method)] == pytest.approx(published, rel=APPENDIX_TOLERANCE), (run_id, method)
+
+
+def test_summary_accounts_for_every_row(openai_warehouse):
+    _, summary = openai_warehouse
+    for c in summary["counts"]:
+        assert c["rows_in"] == c["landed"] + c["quarantined"], c
+    assert summary["totals"]["papers"] == len(list(DEFAULT_CURATED_DIR.glob("*.yaml")))
+    assert summary["totals"]["quarantined_open"] == 0
+
+
+def test_run_log_records_the_flow_run(openai_warehouse):
+    path, summary = openai_warehouse
+    con = duckdb.connect(str(path), read_only=True)
+    row = con.execute("SELECT flow_run_id, status, ended_at >= started_at, counts FROM run_log "
+                      "WHERE pipeline_run_id = ?", [summary["pipeline_run_id"]]).fetchone()
+    con.close()
+    assert row[0] and row[1] == "succeeded" and row[2]
+    assert {c["table"] for c in json.loads(row[3])} >= {"papers", "training_runs", "out_compute_estimates"}
+
+
+def test_second_identical_run_changes_no_public_view(run_flow, tmp_path):
+    path = tmp_path / "w.duckdb"
+    run_flow(warehouse=path)
+    before = view_contents(path)
+    run_flow(warehouse=path)
+    after = view_contents(path)
+    assert all(before[v] for v in PUBLIC_VIEWS if v != "quarantine")
+    for view in PUBLIC_VIEWS:
+        assert after[view] == before[view], view
+
+
+BAD_RECORDS = {
+    "bad_negative_chips.yaml": ("bad_negative_chips", "chip_count must be greater than 0, got -8.0"),
+    "bad_unknown_hardware.yaml": ("bad_unknown_hardware", "hardware 'Quantum Abacus 9000' is not in the spec table or its aliases"),
+    "bad_text_number.yaml": ("bad_text_number", "parameter_count: 'about a billion' is not a number"),
+    "bad_missing_title.yaml": ("bad_missing_title", "title is required but missing"),
+}
+
+
+def _bad_record(name: str, facts: str, title: str = "A bad record", hardware: str = "V100") -> str:
+    return (f"paper_id: {name}\n{title}published_date: 2021-03-04\nurl: https://example.org/{name}\n"
+            f"runs:\n  - run_id: {name}\n    system: Bad\n    domain: language\n    hardware_text: {hardware}\n"
+            f"    facts:\n{facts}")
+
+
+def test_bad_records_are_quarantined_and_the_rest_lands(run_flow, tmp_path):
+    curated = tmp_path / "curated"
+    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    good = len(list(curated.glob("*.yaml")))
+    fact = '      {0}: {{value: {1}, where: "Section 1"}}\n'
+    (curated / "bad_negative_chips.yaml").write_text(
+        _bad_record("bad_negative_chips", fact.format("chip_count", -8) + fact.format("training_hours", 10), "title: T\n"))
+    (curated / "bad_unknown_hardware.yaml").write_text(
+        _bad_record("bad_unknown_hardware", fact.format("chip_count", 8), "title: T\n", hardware="Quantum Abacus 9000"))
+    (curated / "bad_text_number.yaml").write_text(
+        _bad_record("bad_text_number", fact.format("parameter_count", '"about a billion"'), "title: T\n"))
+    (curated / "bad_missing_title.yaml").write_text(_bad_record("bad_missing_title", fact.format("chip_count", 8), ""))
+    path = tmp_path / "w.duckdb"
+    summary = run_flow(warehouse=path, curated_dir=curated)
+
+    con = duckdb.connect(str(path), read_only=True)
+    quarantined = con.execute("SELECT record_key, table_name, reason, payload, run_id FROM quarantine "
+                              "WHERE table_name IN ('papers', 'training_runs')").fetchall()
+    papers = {r[0] for r in con.execute("SELECT paper_id FROM papers").fetchall()}
+    con.close()
+    reasons = {(key, reason) for key, _, reason, _, _ in quarantined}
+    for key, reason in BAD_RECORDS.values():
+        assert (key, reason) in reasons
+    assert all(json.loads(payload) and run_id == summary["pipeline_run_id"] for *_, payload, run_id in quarantined)
+    assert len(papers) == good + 3  # three bad files have good papers; their runs are what failed
+    assert "bad_missing_title" not in papers
+    runs = {c["table"]: c for c in summary["counts"] if c["source"] == "curated"}["training_runs"]
+    assert runs["quarantined"] == 4 and runs["rows_in"] == runs["landed"] + 4
+
+
+def test_cli_run_against_a_named_prefect_server(prefect_api_url, tmp_path):
+    import os
+
+    path = tmp_path / "cli.duckdb"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api_url}
+    result = cli("run", "--limit", "3", "--warehouse", str(path), "--assumptions", "openai-2018", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "rows in" in result.stdout and "quarantined" in result.stdout and str(path) in result.stdout
+    count = cli("sql", "SELECT count(*) AS n FROM papers", "--warehouse", str(path), "--format", "csv")
+    assert count.stdout.splitlines() == ["n", "3"]
+
+
+def test_sql_is_read_only_and_errors_in_one_line(openai_warehouse):
+    path, _ = openai_warehouse
+    result = cli("sql", "CREATE TABLE sneaky (a INTEGER)", "--warehouse", str(path))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "read-only" in result.stderr.lower()
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,79 @@
+"""The command line: one-line errors, and no Prefect import where no flow runs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from warehouse.connection import connect_for_write
+
+PY = sys.executable
+
+
+def cli(*args):
+    return subprocess.run([PY, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def small_warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    con = connect_for_write(path)
+    con.execute("INSERT INTO core_papers VALUES ('p1', 'A, \"quoted\" title', DATE '2012-12-03', 'https://e.org', "
+                "NULL, NULL, NULL, 'curated', 'p1.yaml', 'h', now(), now())")
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["run", "--limit", "0"], "expected a number >= 1, got 0"),
+    (["run", "--limit", "ten"], "expected a whole number, got 'ten'"),
+    (["run", "--source", "nowhere"], "unknown source 'nowhere'"),
+    (["run", "--assumptions", "vibes"], "unknown assumption set 'vibes'"),
+    (["run", "--curated-dir", "/no/such/dir"], "curated directory not found"),
+    (["sql", "SELECT 1", "--warehouse", "/no/such.duckdb"], "no warehouse at /no/such.duckdb"),
+    (["sql", "SELECT 1", "--format", "xml"], "invalid choice: 'xml'"),
+])
+def test_bad_arguments_give_one_line_and_nonzero_exit(args, fragment):
+    result = cli(*args)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("flopledger: error: ")
+    assert fragment in result.stderr
+
+
+def test_every_subcommand_has_help():
+    for args in (["--help"], ["run", "--help"], ["sql", "--help"]):
+        result = cli(*args)
+        assert result.returncode == 0 and "usage: flopledger" in result.stdout
+
+
+def test_sql_formats(small_warehouse):
+    query = "SELECT paper_id, title, published_date FROM papers"
+    as_json = json.loads(cli("sql", query, "--warehouse", str(small_warehouse), "--format", "json").stdout)
+    assert as_json == [{"paper_id": "p1", "title": 'A, "quoted" title', "published_date": "2012-12-03"}]
+    as_csv = cli("sql", query, "--warehouse", str(small_warehouse), "--format", "csv").stdout
+    assert as_csv.splitlines() == ["paper_id,title,published_date", 'p1,"A, ""quoted"" title",2012-12-03']
+    table = cli("sql", query, "--warehouse", str(small_warehouse)).stdout
+    assert "p1" in table and "(1 row)" in table
+
+
+def test_bad_query_is_one_line(small_warehouse):
+    result = cli("sql", "SELEKT nonsense", "--warehouse", str(small_warehouse))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "query failed" in result.stderr
+
+
+def test_sql_never_imports_prefect(small_warehouse):
+    code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    main(['sql', 'SELECT 1', '--warehouse', {str(small_warehouse)!r}])\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
+            "assert 'pandera' not in sys.modules\n")
+    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_transforms_never_import_prefect():
+    code = ("import sys\nimport flows.transform.core, flows.transform.estimates, flows.transform.hardware\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
+    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,55 @@
+import math
+
+import pandas as pd
+import pytest
+
+from flows.transform.operations import FORMULA_ARCHITECTURE, FORMULA_TOKENS, estimate_operations
+
+
+def one(**row):
+    return pd.DataFrame([{"run_id": "r", **row}])
+
+
+def test_alexnet_worked_example():
+    # 0.75 G multiply-adds = 1.5 GFLOP forward; x 3 (fwd + bwd) x 1.2M images x 90 epochs
+    # = 1.5e9 * 3 * 1.2e6 * 90 = 4.86e17 FLOP
+    out = estimate_operations(one(forward_flop_per_example=1.5e9, training_examples=1.2e6, epochs=90), "s")
+    assert out.loc[0, "flop"] == pytest.approx(4.86e17)
+    assert out.loc[0, "formula"] == FORMULA_ARCHITECTURE
+
+
+def test_dense_transformer_uses_six_n_d():
+    # GPT-3: 6 * 175e9 * 300e9 = 3.15e23 FLOP
+    out = estimate_operations(one(parameter_count=175e9, training_tokens=300e9), "s")
+    assert out.loc[0, "flop"] == pytest.approx(3.15e23)
+    assert out.loc[0, "formula"] == FORMULA_TOKENS
+
+
+def test_mixture_of_experts_uses_active_parameters():
+    # DeepSeek-V3: 6 * 37e9 active * 14.8e12 tokens = 3.2856e24, not 6 * 671e9 * ...
+    out = estimate_operations(one(parameter_count=671e9, active_parameter_count=37e9, training_tokens=14.8e12), "s")
+    assert out.loc[0, "flop"] == pytest.approx(3.2856e24)
+
+
+def test_architecture_count_wins_over_six_n_d():
+    out = estimate_operations(one(forward_flop_per_example=2e9, training_examples=1e6, epochs=1,
+                                  parameter_count=1e9, training_tokens=1e12), "s")
+    assert out.loc[0, "flop"] == pytest.approx(6e15)
+
+
+def test_missing_inputs_give_no_estimate_rather_than_a_guess():
+    out = estimate_operations(one(forward_flop_per_example=2e9, training_examples=1e6), "s")  # no epochs
+    assert out.empty
+
+
+def test_operations_multiplier_scales_and_is_recorded():
+    out = estimate_operations(one(parameter_count=1e9, training_tokens=1e9, operations_multiplier=0.5), "s")
+    assert out.loc[0, "flop"] == pytest.approx(3e18)
+    assert '"operations_multiplier": 0.5' in out.loc[0, "inputs"]
+
+
+@pytest.mark.parametrize("factor", [2, 3, 10])
+def test_doubling_tokens_scales_linearly(factor):
+    base = estimate_operations(one(parameter_count=7e9, training_tokens=1e12), "s").loc[0, "flop"]
+    more = estimate_operations(one(parameter_count=7e9, training_tokens=factor * 1e12), "s").loc[0, "flop"]
+    assert math.isclose(more, factor * base)

@@ -1,0 +1,78 @@
+"""DuckDB layer: migrations, idempotent upserts, quarantine bookkeeping (a real file each)."""
+
+import time
+
+import pandas as pd
+import pytest
+
+from warehouse.connection import WarehouseError, connect_for_write, connect_read_only, migrate
+from warehouse.quarantine import record_quarantine
+from warehouse.writes import upsert_rows
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = connect_for_write(tmp_path / "w.duckdb")
+    yield c
+    c.close()
+
+
+def aliases(*rows):
+    return pd.DataFrame(rows, columns=["alias", "hardware_id", "note"])
+
+
+def test_migrations_are_versioned_and_rerunnable(con):
+    first = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    assert migrate(con) == first
+    assert con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == first
+
+
+def test_upsert_keeps_first_landed_and_moves_updated_only_on_change(con):
+    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias"])
+    first = con.execute("SELECT first_landed_at, updated_at FROM ref_hardware_aliases").fetchone()
+    time.sleep(0.01)
+    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias"])
+    assert con.execute("SELECT first_landed_at, updated_at FROM ref_hardware_aliases").fetchone() == first
+    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", "now with a note")), ["alias"])
+    landed, updated, note = con.execute("SELECT first_landed_at, updated_at, note FROM ref_hardware_aliases").fetchone()
+    assert landed == first[0] and updated > first[1] and note == "now with a note"
+
+
+def test_prune_removes_rows_the_source_stopped_sending(con):
+    upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None), ("b", "y", None)), ["alias"], "TRUE")
+    upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None)), ["alias"], "TRUE")
+    assert con.execute("SELECT alias FROM ref_hardware_aliases").fetchall() == [("a",)]
+
+
+def test_duplicate_keys_in_one_batch_are_refused(con):
+    with pytest.raises(AssertionError, match="duplicate keys"):
+        upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None), ("a", "y", None)), ["alias"])
+
+
+def test_quarantine_keeps_first_run_and_marks_vanished_rows_gone(con):
+    row = {"source": "curated", "table_name": "papers", "check_name": "not_nullable",
+           "reason": "title is required but missing", "payload": '{"paper_id": "p"}', "record_key": "p"}
+    record_quarantine(con, pd.DataFrame([row]), "run-1", ["curated"])
+    record_quarantine(con, pd.DataFrame([row]), "run-2", ["curated"])
+    assert con.execute("SELECT run_id, status FROM quarantine").fetchall() == [("run-1", "open")]
+    record_quarantine(con, pd.DataFrame(columns=list(row)), "run-3", ["curated"])
+    assert con.execute("SELECT status FROM quarantine").fetchall() == [("gone",)]
+
+
+def test_read_only_open_of_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(WarehouseError, match="no warehouse at"):
+        connect_read_only(tmp_path / "missing.duckdb")
+
+
+def test_second_writer_gets_a_clear_message(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.duckdb"
+    holder = connect_for_write(path)
+    try:
+        code = f"from warehouse.connection import connect_for_write\nconnect_for_write({str(path)!r})"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and "in use by another process" in result.stderr
+    finally:
+        holder.close()
