@@ -19,5 +19,9 @@ class Paper(pa.DataFrameModel):
     source: Series[str] = pa.Field(description="Source that supplied the row (curated, arxiv, ...)")
     source_record: Series[str] = pa.Field(description="Where in the source the record came from (file name, API id)")
 
+    @pa.dataframe_check(name="arxiv_id_unique", error="another paper has the same arxiv_id (one row per paper)")
+    def arxiv_id_unique(cls, df):
+        return ~(df["arxiv_id"].notna() & df["arxiv_id"].duplicated(keep=False))
+
     class Config:
         coerce = True

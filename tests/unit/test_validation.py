@@ -53,3 +53,10 @@ def test_split_valid_keeps_payload_and_record_key():
     row = quarantined.iloc[0]
     assert row["record_key"] == "p2" and '"url": "not a url"' in row["payload"]
     assert row["check_name"].startswith("str_matches")
+
+
+def test_two_papers_with_one_arxiv_id_are_both_held_back():
+    frame = pd.DataFrame([paper(arxiv_id="1512.03385"), paper(paper_id="p2", arxiv_id="1512.03385"), paper(paper_id="p3")])
+    valid, rejected = validate_frame(frame, Paper)
+    assert list(valid["paper_id"]) == ["p3"]
+    assert set(rejected["check_name"]) == {"arxiv_id_unique"}
