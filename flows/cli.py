@@ -51,7 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (json: one array of row objects)")
     sql.set_defaults(handler=command_sql)
+
+    hardware = sub.add_parser("hardware", help="look up chips in the spec table",
+                              description="Resolve hardware names against the alias table, or show one spec row.")
+    hw_sub = hardware.add_subparsers(dest="hardware_command", metavar="ACTION", parser_class=OneLineParser)
+    hw_sub.required = True
+    resolve = hw_sub.add_parser("resolve", help="resolve hardware names to spec rows",
+                                description="Resolve each NAME; prints query, hardware_id, name, confidence (hardware_id null when unknown).")
+    resolve.add_argument("names", nargs="+", metavar="NAME")
+    resolve.add_argument("--json", action="store_true", help="one JSON object per line")
+    resolve.set_defaults(handler=lambda a: _hardware().resolve_names(a.names, a.json))
+    show = hw_sub.add_parser("show", help="show one spec row", description="Show every column of one spec row.")
+    show.add_argument("hardware_id")
+    show.set_defaults(handler=lambda a: _hardware().show_hardware(a.hardware_id))
     return parser
+
+
+def _hardware():
+    from flows import hardware_command
+
+    return hardware_command
 
 
 def command_run(args) -> int:

@@ -69,7 +69,9 @@ RANGE = re.compile(rf"(?:between\s+(?P<lo1>{NUM})\s+and\s+(?P<hi1>{NUM})|{_B}(?P
                    rf"(?P<hi2>{NUM}))[\s-]*{_UNIT}", re.I)
 BOUND = re.compile(rf"(?P<k>less than|fewer than|under|up to|at most|within|no more than|more than|over|"
                    rf"at least)\s+(?P<n>{NUM}|an?)[\s-]*{_UNIT}", re.I)
-SINGLE = re.compile(rf"{_B}(?P<n>{NUM})[\s-]*{_UNIT}", re.I)
+_A_AFTER = "".join(f"|(?<={w})" for w in ("for ", "about ", "roughly ", "approximately ", "around ", "nearly ",
+                                            "almost ", "took ", "takes ", "required ", "needed ", "~"))[1:]
+SINGLE = re.compile(rf"(?:{_B}(?P<n>{NUM})|(?:{_A_AFTER})(?P<a>an?))[\s-]*{_UNIT}(?!\s+and\s+a\s+half)", re.I)
 PER_STEP_AFTER = re.compile(r"\s*(?:per|/|each|an?|for each|for every)\s*(?:epoch|step|iteration)", re.I)
 PER_STEP_BEFORE = re.compile(r"(?:per|each|every|one|an?)\s+(?:epoch|step|iteration)\s+(?:\w+\s+){0,2}$", re.I)
 _DEV_TOKEN = r"(?:GPU|TPU|chip|accelerator|device|[A-Za-z]{1,5}\d{1,4}[A-Za-z]*)s?(?:[\s-]?v\d[a-z]?)?"
@@ -269,7 +271,7 @@ def _duration_candidates(text: str, s0: int, s1: int):
                                              "no more than")
             yield m.start(), m.end(), None, (None if upper else value), (value if upper else None)
     for m in SINGLE.finditer(text, s0, s1):
-        n = parse_number(m.group("n"))
+        n = parse_number(m.group("n") or m.group("a"))
         if n:
             value = n * _unit_hours(m.group("u"))
             yield m.start(), m.end(), value, None, None

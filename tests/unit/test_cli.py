@@ -77,3 +77,28 @@ def test_transforms_never_import_prefect():
             "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_hardware_resolve_prints_one_json_object_per_name():
+    result = cli("hardware", "resolve", "GTX 580", "A100-80GB", "Quantum Abacus 9000", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(r) for r in rows] == [{"query", "hardware_id", "name", "confidence"}] * 3
+    assert rows[0]["hardware_id"] == "nvidia_geforce_gtx_580" and rows[0]["confidence"] == 1.0
+    assert rows[1]["name"] == "NVIDIA A100 SXM4 80 GB"
+    assert rows[2]["hardware_id"] is None and rows[2]["confidence"] == 0.0
+
+
+def test_hardware_show_and_unknown_id():
+    shown = cli("hardware", "show", "nvidia_tesla_k40")
+    assert "fp32_flop_per_second: 4290000000000.0" in shown.stdout
+    missing = cli("hardware", "show", "no_such_chip")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+
+
+def test_hardware_commands_never_import_prefect():
+    code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['hardware', 'resolve', 'V100', '--json'])\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
+    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
