@@ -64,7 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     show = hw_sub.add_parser("show", help="show one spec row", description="Show every column of one spec row.")
     show.add_argument("hardware_id")
     show.set_defaults(handler=lambda a: _hardware().show_hardware(a.hardware_id))
+
+    extract = sub.add_parser("extract", help="find training-hardware mentions in text (JSON lines)",
+                             description='Read JSON lines {"id", "text"} and write {"id", "mentions": [...]} per line; '
+                                         "unknown values are null. A bad line gets an \"error\" field; the rest go on.")
+    extract.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input (default)")
+    extract.set_defaults(handler=command_extract)
     return parser
+
+
+def command_extract(args) -> int:
+    from flows.extract_command import run_extract
+
+    return run_extract(args.file)
 
 
 def _hardware():

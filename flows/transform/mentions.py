@@ -29,7 +29,7 @@ WORD_NUMBERS = {w: i + 1 for i, w in enumerate(_ONES)}
 WORD_NUMBERS.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
 WORD_NUMBERS.update({"hundred": 100, "a hundred": 100, "one hundred": 100, "a dozen": 12, "dozen": 12,
                      "a thousand": 1000, "one thousand": 1000})
-UNIT_HOURS = {"h": 1.0, "hr": 1.0, "hour": 1.0, "day": 24.0, "week": 168.0, "wk": 168.0,
+UNIT_HOURS = {"h": 1.0, "hr": 1.0, "hour": 1.0, "d": 24.0, "day": 24.0, "week": 168.0, "wk": 168.0,
               "month": 730.0, "year": 8760.0, "minute": 1 / 60, "min": 1 / 60}
 SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
 # TPU geometry (Google's published figures): TensorCores per chip and chips per full pod.
@@ -41,12 +41,12 @@ _WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=
 _TENS_ONES = rf"(?:{'|'.join(_TENS)})[\s-](?:{'|'.join(_ONES[:9])})"
 NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_TENS_ONES}|{_WORDS})"
 _B = r"(?<![\w.,\-])"
-_UNIT = r"(?P<u>hours?|hrs?|h|days?|weeks?|wks?|months?|minutes?|mins?)(?![A-Za-z0-9])"
+_UNIT = r"(?P<u>hours?|hrs?|h|days?|(?-i:d)|weeks?|wks?|months?|minutes?|mins?)(?![A-Za-z0-9])"
 _VENDOR = r"(?:(?:NVIDIA|Google|AMD|Intel|Habana|Huawei|Tesla|GeForce)\s+)"
 _NODE = r"(?:nodes?|machines?|servers?|hosts?)"
 
 PRE_COUNT = re.compile(
-    rf"{_B}(?:(?P<a>{NUM})\s*{_NODE}?\s*[x×*]\s*)?(?P<n>{NUM}|a\s+single|single|an?)\s*(?:[x×]\s*)?"
+    rf"{_B}(?:(?P<a>{NUM})\s*{_NODE}?\s*[x×*]\s*)?(?P<n>{NUM}|a\s+single|single|an?)\s*(?:[x×]\s*|-GPUs?\s+)?"
     rf"{_VENDOR}*(?:GPUs?\s*\(\s*{_VENDOR}*)?$", re.I)
 PRE_NODES = re.compile(
     rf"{_B}(?P<m>{NUM})\s+{_NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting)"
@@ -58,7 +58,9 @@ POST_MULT = re.compile(rf"^s?\s*(?:GPUs?|cards?|chips?)?\s*[x×]\s*(?P<n>\d+)(?!
 POST_CORES = re.compile(r"^s?\s*(?:Tensor\s*)?cores?\b", re.I)
 POST_SLICE = re.compile(r"^-(?P<n>\d+)(?![\w.])")
 POST_POD = re.compile(r"^s?\s+pods?\b(?!\s+slices?)", re.I)
-POST_GROUP = re.compile(r"^s?\s+(?:-?based\s+)?(?:cluster|node|server|machine|system|instance|pod)", re.I)
+POST_GROUP = re.compile(r"^s?(?:\s*-?\s*based)?\s+(?:cluster|node|server|machine|system|instance|pod|rack|box)",
+                        re.I)
+POST_NVL = re.compile(r"^\s+NVL(?P<n>\d+)\b", re.I)
 POST_NOT_CHIP = re.compile(
     r"\s*(?:km|kilomet\w*|miles?|mph|kg|m|meters?|metres?|cm|mm|hp|bhp|kw|mpg|tons?|motorway|highway|"
     r"road|bus|route|vertebra\w*|cells?|lymphocytes?)\b", re.I)
@@ -67,7 +69,7 @@ CONTEXT = re.compile(r"gpu|nvidia|cuda|accelerator|graphics|\bcards?\b|instance|
 
 RANGE = re.compile(rf"(?:between\s+(?P<lo1>{NUM})\s+and\s+(?P<hi1>{NUM})|{_B}(?P<lo2>{NUM})\s*(?:-|–|—|to)\s*"
                    rf"(?P<hi2>{NUM}))[\s-]*{_UNIT}", re.I)
-BOUND = re.compile(rf"(?P<k>less than|fewer than|under|up to|at most|within|no more than|more than|over|"
+BOUND = re.compile(rf"(?P<k>less than|fewer than|under|up to|at most|within|no more than|more than|"
                    rf"at least)\s+(?P<n>{NUM}|an?)[\s-]*{_UNIT}", re.I)
 _A_AFTER = "".join(f"|(?<={w})" for w in ("for ", "about ", "roughly ", "approximately ", "around ", "nearly ",
                                             "almost ", "took ", "takes ", "required ", "needed ", "~"))[1:]
@@ -232,11 +234,14 @@ def _count(text: str, s0: int, s1: int, c0: int, c1: int, hardware_id: str, name
         return (count or 1) * POD_CHIPS[hardware_id], start, c1 + m.end()
     if (m := POST_CORES.match(after)) and count:
         return max(1, count // CORES_PER_CHIP.get(hardware_id, 1)), start, c1 + m.end()
-    if count is None and (m := POST_MULT.match(after)):
+    if (count is None or bare) and (m := POST_MULT.match(after)):
         return _as_count(m.group("n")), c0, c1 + m.end()
     if count and (m := POST_PER_NODE.match(after)) and _as_count(m.group("m")):
         return count * _as_count(m.group("m")), start, c1 + m.end()
-    if count and bare and POST_GROUP.match(after):
+    if (m := POST_NVL.match(after)) and (count is None or bare):
+        return _as_count(m.group("n")), start if count else c0, c1 + m.end()
+    multiplied = re.search(r"(?:\d|\s)[x×](?:\s|$)|×|-GPU", text[start:c0]) is not None
+    if count and not multiplied and POST_GROUP.match(after):
         return None, c0, end
     if count and _key(name) == "cloudtpu":
         count *= CLOUD_TPU_CHIPS
@@ -277,9 +282,10 @@ def _duration_candidates(text: str, s0: int, s1: int):
             yield m.start(), m.end(), value, None, None
 
 
-def _duration(text: str, s0: int, s1: int, blocked: tuple | None):
-    """Earliest (longest on ties) wall-clock duration not inside device-time nor per-epoch/step."""
-    best = None
+def _duration(text: str, s0: int, s1: int, c1: int, blocked: tuple | None):
+    """Wall-clock duration not inside device-time nor per-epoch/step: the first one after the chip
+    name, else the first one before it (earliest start, longest on ties)."""
+    kept = []
     for cand in _duration_candidates(text, s0, s1):
         start, end = cand[0], cand[1]
         if blocked and start < blocked[1] and end > blocked[0]:
@@ -288,9 +294,11 @@ def _duration(text: str, s0: int, s1: int, blocked: tuple | None):
             continue
         if PER_STEP_BEFORE.search(text, max(s0, start - 40), start):
             continue
-        if best is None or (start, -end) < (best[0], -best[1]):
-            best = cand
-    return best
+        kept.append(cand)
+    if not kept:
+        return None
+    after = [c for c in kept if c[0] >= c1]
+    return min(after or kept, key=lambda c: (c[0], -c[1]))
 
 
 def _role(text: str, s0: int, s1: int, c0: int, c1: int) -> str:
@@ -325,8 +333,11 @@ def _accept(text: str, s0: int, s1: int, c1: int, name: str) -> bool:
     return len(_key(name)) > 3 or CONTEXT.search(text, s0, s1) is not None
 
 
-def _mention(text: str, matcher: Matcher, m: re.Match) -> dict | None:
-    """One mention dict for one chip-name match, or None when it is not hardware."""
+def _mention(text: str, matcher: Matcher, m: re.Match, bounds: tuple[int, int]) -> dict | None:
+    """One mention dict for one chip-name match, or None when it is not hardware.
+
+    Durations and device-time are looked for between the neighbouring chip names (`bounds`)
+    within the sentence, so 'trained 2 days on A100s and evaluated on a T4' gives the T4 none."""
     c0 = m.start("chip")
     raw = text[c0:m.end()]
     name, hardware_id = _resolve(matcher, raw)
@@ -334,11 +345,12 @@ def _mention(text: str, matcher: Matcher, m: re.Match) -> dict | None:
     s0, s1 = _sentence(text, c0, c1)
     if hardware_id is None or not _accept(text, s0, s1, m.end(), name):
         return None
-    chip_hours, dev_span = _devtime(text, s0, s1, hardware_id)
+    r0, r1 = max(s0, bounds[0]), min(s1, bounds[1])
+    chip_hours, dev_span = _devtime(text, r0, r1, hardware_id)
     in_devtime = dev_span is not None and dev_span[0] <= c0 < dev_span[1]
     count, start, end = (None, c0, c1) if in_devtime else _count(text, s0, s1, c0, m.end(), hardware_id, name)
     end = max(end, c1)
-    duration = _duration(text, s0, s1, dev_span)
+    duration = _duration(text, r0, r1, c1, dev_span)
     spans = [(start, end)] + ([dev_span] if dev_span else []) + ([duration[:2]] if duration else [])
     value, low, high = duration[2:] if duration else (None, None, None)
     return {"hardware_text": name, "hardware_id": hardware_id, "chip_count": count if count and count > 0 else None,
@@ -353,9 +365,12 @@ def extract_mentions(text: str, aliases_or_matcher) -> list[dict]:
     if not isinstance(text, str) or not text:
         return []
     matcher = _matcher(aliases_or_matcher)
+    matches = list(matcher.regex.finditer(text))
     out = []
-    for m in matcher.regex.finditer(text):
-        mention = _mention(text, matcher, m)
+    for i, m in enumerate(matches):
+        lo = matches[i - 1].end() if i else 0
+        hi = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        mention = _mention(text, matcher, m, (lo, hi))
         if mention is not None:
             out.append(mention)
     return out

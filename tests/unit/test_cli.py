@@ -102,3 +102,23 @@ def test_hardware_commands_never_import_prefect():
             "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_extract_reads_json_lines_and_reports_bad_lines(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": "alexnet", "text": "We used two GTX 580 3GB GPUs for five to six days."}\n'
+                       b"not json\n"
+                       b'{"id": "junk", "text": "caf\xff\xfe no hardware here"}\n')
+    result = cli("extract", str(source))
+    assert result.returncode == 0, result.stderr
+    first, bad, junk = [json.loads(line) for line in result.stdout.splitlines()]
+    (mention,) = first["mentions"]
+    assert (mention["hardware_id"], mention["chip_count"]) == ("nvidia_geforce_gtx_580", 2)
+    assert (mention["duration_hours_low"], mention["duration_hours"], mention["duration_hours_high"]) == (120, 132, 144)
+    assert bad["mentions"] == [] and "not valid JSON" in bad["error"]
+    assert junk == {"id": "junk", "mentions": []}
+
+
+def test_extract_of_a_missing_file_is_one_line():
+    result = cli("extract", "/no/such/file.jsonl")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no such file" in result.stderr

@@ -16,7 +16,14 @@ CASES_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "mentions" / "ca
 NUMERIC = ("chip_count", "duration_hours", "duration_hours_low", "duration_hours_high", "chip_hours")
 # Phrasings the extractor does not handle yet; strict so a fix shows up as XPASS -> failure.
 KNOWN_GAPS = {
-    "n043": "a four-character chip name (H100) outside hardware context is still taken as a chip",
+    "p063": "'a week and a half' (fractions in words) is not read",
+    "p064": "a count after the chip name ('... V100 hardware with 8 GPUs') is not linked",
+    "p157": "a bare slice name without 'TPU' ('v3-8 TPUs') is not matched",
+    "p158": "cores given after the chip name ('TPU v3 with 128 cores') are not linked",
+    "p159": "a count after the chip name ('V100 GPUs, 8 in total') is not linked",
+    "p161": "per-epoch time times the number of epochs is not multiplied out",
+    "p162": "DGX system names (DGX-1, DGX-2, DGX A100/H100) are not expanded to GPU counts",
+    "n052": "a chip name of four or more characters (H100) needs no hardware context, so biology look-alikes match",
 }
 
 

@@ -1,0 +1,52 @@
+"""`flopledger extract`: JSON lines {"id", "text"} in, {"id", "mentions": [...]} out. No Prefect."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _lines(source: str):
+    """Byte lines from a file or stdin, decoded leniently (invalid UTF-8 becomes U+FFFD)."""
+    if source == "-":
+        stream = sys.stdin.buffer
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ValueError(f"cannot read {source}: no such file")
+        stream = path.open("rb")
+    try:
+        for raw in stream:
+            yield raw.decode("utf-8", errors="replace")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _parse(line: str, number: int) -> tuple[object, str | None, str | None]:
+    """(id, text, error) for one input line; a bad line is reported, not fatal."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return None, None, f"line {number}: not valid JSON ({err.msg})"
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return (record.get("id") if isinstance(record, dict) else None), None, f"line {number}: needs a string field 'text'"
+    return record.get("id"), record["text"], None
+
+
+def run_extract(source: str) -> int:
+    from flows.transform.mentions import build_matcher, extract_mentions
+    from warehouse.seeds import read_hardware_aliases
+
+    matcher = build_matcher(read_hardware_aliases())
+    out = sys.stdout
+    for number, line in enumerate(_lines(source), start=1):
+        if not line.strip():
+            continue
+        record_id, text, error = _parse(line, number)
+        row = {"id": record_id, "mentions": extract_mentions(text, matcher) if text is not None else []}
+        if error:
+            row["error"] = error
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
