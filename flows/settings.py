@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
@@ -20,7 +20,6 @@ class Settings:
     sources: tuple[str, ...] = ("curated",)
     limit: int | None = None
     curated_dir: Path | None = None        # None -> warehouse/seeds/curated
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_complete_pass(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -35,7 +35,6 @@ class AssumptionSet:
     utilization_by_domain: dict[str, float]
     peak_order: tuple[PeakRule, ...]
     flag_ratio: float
-    extra: dict = field(default_factory=dict)
 
     def default_utilization(self, kind: str | None, domain: str | None) -> float:
         """Domain rule first (Epoch's 0.30 for language), then the chip kind's figure."""
