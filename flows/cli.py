@@ -29,6 +29,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def iso_date(text: str) -> str:
+    """--date: YYYY-MM-DD only, checked without importing pandas."""
+    import datetime as dt
+
+    try:
+        if len(text) != 10:
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown date format {text!r}; expected YYYY-MM-DD") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog=PROG, description="A warehouse of AI training runs and the compute they used.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
@@ -43,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
     run.add_argument("--limit", type=positive_int, metavar="N", help="only the first N records per source (a fast path)")
     run.add_argument("--curated-dir", type=Path, metavar="DIR", help="directory of curated YAML records (default: bundled; $FLOPLEDGER_CURATED_DIR)")
+    run.add_argument("--aliases-file", type=Path, metavar="FILE",
+                     help="hardware alias CSV (default: bundled; $FLOPLEDGER_ALIASES_FILE)")
     run.set_defaults(handler=command_run)
 
     sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse",
@@ -59,11 +74,39 @@ def build_parser() -> argparse.ArgumentParser:
     resolve = hw_sub.add_parser("resolve", help="resolve hardware names to spec rows",
                                 description="Resolve each NAME; prints query, hardware_id, name, confidence (hardware_id null when unknown).")
     resolve.add_argument("names", nargs="+", metavar="NAME")
+    resolve.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
+                         help="when the name was written (picks e.g. the 2015 Maxwell or 2016 Pascal Titan X)")
     resolve.add_argument("--json", action="store_true", help="one JSON object per line")
-    resolve.set_defaults(handler=lambda a: _hardware().resolve_names(a.names, a.json))
+    resolve.add_argument("--aliases-file", type=Path, metavar="FILE", help="alias CSV (default: bundled)")
+    resolve.set_defaults(handler=lambda a: _hardware().resolve_names(a.names, a.json, a.date, a.aliases_file))
     show = hw_sub.add_parser("show", help="show one spec row", description="Show every column of one spec row.")
     show.add_argument("hardware_id")
     show.set_defaults(handler=lambda a: _hardware().show_hardware(a.hardware_id))
+    refresh = hw_sub.add_parser("refresh-diff", help="compare the spec table with Epoch AI's hardware CSV (reports only)",
+                                description="List where Epoch AI's ML hardware CSV differs from the spec table "
+                                            "(added/removed chips, changed cells with our note). Never edits the table.")
+    refresh.add_argument("--epoch-hardware-url", metavar="URL|PATH",
+                         help="Epoch's ml_hardware.csv as a URL or local file (default: $FLOPLEDGER_EPOCH_HARDWARE_URL "
+                              "or https://epoch.ai/data/ml_hardware.csv)")
+    refresh.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                         help="output format (json: one array of row objects)")
+    refresh.set_defaults(handler=command_refresh_diff)
+    queue = hw_sub.add_parser("unresolved", help="the review queue of hardware names nothing resolves",
+                              description="List hardware names from ingested records that no alias resolves, with "
+                                          "the closest alias as a hint. Decide one with `hardware alias`.")
+    queue.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
+    queue.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    queue.add_argument("--all", action="store_true", help="also names already resolved or no longer seen")
+    queue.set_defaults(handler=lambda a: _hardware().list_unresolved(a.warehouse, a.format, a.all))
+    alias = hw_sub.add_parser("alias", help="record a decision: NAME means HARDWARE_ID (adds an alias row)",
+                              description="Append an alias row to the alias CSV (under version control); the next "
+                                          "run resolves the name and marks it resolved in the queue.")
+    alias.add_argument("name", metavar="NAME")
+    alias.add_argument("hardware_id", metavar="HARDWARE_ID")
+    alias.add_argument("--note", required=True, help="why this name means that chip (kept in the alias row)")
+    alias.add_argument("--aliases-file", type=Path, metavar="FILE",
+                       help="alias CSV to edit (default: $FLOPLEDGER_ALIASES_FILE or the bundled one)")
+    alias.set_defaults(handler=lambda a: _hardware().add_alias(a.name, a.hardware_id, a.note, a.aliases_file))
 
     extract = sub.add_parser("extract", help="find training-hardware mentions in text (JSON lines)",
                              description='Read JSON lines {"id", "text"} and write {"id", "mentions": [...]} per line; '
@@ -77,6 +120,14 @@ def command_extract(args) -> int:
     from flows.extract_command import run_extract
 
     return run_extract(args.file)
+
+
+def command_refresh_diff(args) -> int:
+    from flows.hardware_refresh_command import run_refresh_diff
+    from sources.epoch_hardware import EPOCH_HARDWARE_URL
+
+    location = args.epoch_hardware_url or os.environ.get("FLOPLEDGER_EPOCH_HARDWARE_URL") or EPOCH_HARDWARE_URL
+    return run_refresh_diff(location, args.format)
 
 
 def _hardware():

@@ -16,12 +16,13 @@ from flows.transform.estimates import estimate_compute
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.seeds import read_hardware_aliases, read_hardware_specs
+from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
+from warehouse.unresolved import record_unresolved
 
 
 @task(name="read-reference", cache_policy=NO_CACHE)
-def read_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return read_hardware_specs(), read_hardware_aliases()
+def read_reference(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return read_hardware_specs(), read_hardware_aliases(settings.aliases_file)
 
 
 @task(name="extract-curated", cache_policy=NO_CACHE)
@@ -47,7 +48,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: Co
     own_set = f"assumption_set = '{quoted}'" if complete else None
     writes = [
         table_write("ref_hardware_specs", specs, "seeds", "TRUE"),
-        table_write("ref_hardware_aliases", aliases, "seeds", "TRUE"),
+        table_write("ref_hardware_aliases", with_alias_key(aliases), "seeds", "TRUE"),
+        table_write("ref_hardware_units", read_hardware_units(), "seeds", "TRUE"),
         table_write("raw_curated__records", raw, "curated", "TRUE" if complete else None),
         table_write("core_papers", core.papers, "curated", src),
         table_write("core_training_runs", core.runs, "curated", src),
@@ -58,7 +60,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: Co
     con = connect_for_write(settings.warehouse)
     try:
         start_run_log(con, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions, list(settings.sources))
-        result = land_tables(con, writes, core.quarantine, pipeline_run_id, ["curated"] if complete else [])
+        result = land_tables(con, writes, core.quarantine, pipeline_run_id, ["curated"] if complete else [],
+                             after=lambda: record_unresolved(con, core.hardware_names, pipeline_run_id, complete))
         counts = core.counts + [c for c in result.counts if c["source"] != "curated"]
         finish_run_log(con, pipeline_run_id, "succeeded", counts)
         summary = con.execute("""
@@ -67,11 +70,12 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: Co
                    (SELECT count(*) FILTER (WHERE method = 'hardware') FROM compute_estimates WHERE assumption_set = $1),
                    (SELECT count(*) FILTER (WHERE method = 'reported') FROM compute_estimates WHERE assumption_set = $1),
                    (SELECT count(*) FILTER (WHERE is_flagged) FROM compute_comparison WHERE assumption_set = $1),
-                   (SELECT count(*) FROM quarantine WHERE status = 'open')""", [settings.assumptions]).fetchone()
+                   (SELECT count(*) FROM quarantine WHERE status = 'open'),
+                   (SELECT count(*) FROM hardware_unresolved WHERE status = 'open')""", [settings.assumptions]).fetchone()
     finally:
         con.close()
     keys = ["papers", "training_runs", "operations_estimates", "hardware_estimates", "reported_estimates",
-            "flagged", "quarantined_open"]
+            "flagged", "quarantined_open", "unresolved_hardware_names"]
     return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": dict(zip(keys, summary)),
             "warehouse": str(resolve_warehouse_path(settings.warehouse).resolve()), "assumptions": settings.assumptions}
 
@@ -80,7 +84,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: Co
 def build_warehouse(settings: Settings) -> dict:
     """Build or refresh the warehouse from the selected sources (default: bundled curated records)."""
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
-    specs, aliases = read_reference()
+    specs, aliases = read_reference(settings)
     raw, raw_rejects = extract_curated(settings)
     core = build_core(raw, raw_rejects, aliases)
     estimates, comparison = estimate(core.runs, specs, settings)

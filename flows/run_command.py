@@ -25,10 +25,13 @@ def _checked_settings(args):
         raise CliError(f"unknown source {unknown[0]!r}; known: {', '.join(KNOWN_SOURCES)}")
     settings = settings_from_env(warehouse=args.warehouse, assumptions=args.assumptions,
                                  assumptions_file=args.assumptions_file, sources=sources,
-                                 limit=args.limit, curated_dir=args.curated_dir)
+                                 limit=args.limit, curated_dir=args.curated_dir,
+                                 aliases_file=getattr(args, "aliases_file", None))
     if settings.assumptions_file and not settings.assumptions_file.is_file():
         raise CliError(f"assumptions file not found: {settings.assumptions_file}")
     get_assumption_set(settings.assumptions, settings.assumptions_file)
+    if settings.aliases_file and not settings.aliases_file.is_file():
+        raise CliError(f"aliases file not found: {settings.aliases_file}")
     if settings.curated_dir and not settings.curated_dir.is_dir():
         raise CliError(f"curated directory not found: {settings.curated_dir}")
     return settings

@@ -20,6 +20,7 @@ class Settings:
     sources: tuple[str, ...] = ("curated",)
     limit: int | None = None
     curated_dir: Path | None = None        # None -> warehouse/seeds/curated
+    aliases_file: Path | None = None       # None -> $FLOPLEDGER_ALIASES_FILE or warehouse/seeds/hardware_aliases.csv
 
     @property
     def is_complete_pass(self) -> bool:

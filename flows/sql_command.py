@@ -38,6 +38,12 @@ def run_sql(query: str, warehouse, fmt: str) -> int:
         rows = result.fetchall()
     finally:
         con.close()
+    print_rows(columns, rows, fmt)
+    return 0
+
+
+def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    """Rows as an aligned table, CSV, or one JSON array of row objects."""
     if fmt == "json":
         json.dump([{c: _jsonable(v) for c, v in zip(columns, row)} for row in rows], sys.stdout, default=str)
         sys.stdout.write("\n")
@@ -49,7 +55,6 @@ def run_sql(query: str, warehouse, fmt: str) -> int:
         writer.writerows([["" if v is None else v for v in row] for row in rows])
     else:
         print(_format_table(columns, rows))
-    return 0
 
 
 def _cell(value) -> str:

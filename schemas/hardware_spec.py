@@ -37,9 +37,42 @@ class HardwareSpec(pa.DataFrameModel):
 
 
 class HardwareAlias(pa.DataFrameModel):
-    alias: Series[str] = pa.Field(unique=True, description="Lower-case name as papers write it")
+    """A name papers use for a chip or a multi-chip system; one row per (alias, date window)."""
+
+    alias: Series[str] = pa.Field(description="Lower-case name as papers write it")
     hardware_id: Series[str] = pa.Field(description="ref_hardware_specs.hardware_id")
+    chips_per_unit: Series[float] = pa.Field(nullable=True, gt=0, description="Spec-row units one of this name holds "
+                                             "(DGX-1 = 8); blank = 1")
+    valid_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="Meaning applies to papers from this date")
+    valid_to: Series[pd.Timestamp] = pa.Field(nullable=True, description="... and before this date")
     note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="one_meaning_per_date")
+    def one_meaning_per_date(cls, df: pd.DataFrame) -> pd.Series:
+        """Rows sharing an alias must have disjoint, ordered date windows."""
+        start = df["valid_from"].fillna(pd.Timestamp.min)
+        end = df["valid_to"].fillna(pd.Timestamp.max)
+        order = df.assign(_s=start, _e=end).sort_values(["alias", "_s"])
+        prev_end = order.groupby("alias")["_e"].shift()
+        ok = (prev_end.isna() | (order["_s"] >= prev_end)) & (order["_s"] < order["_e"])
+        return ok.reindex(df.index)
 
     class Config:
         coerce = True
+        unique = ["alias", "valid_from"]
+
+
+class HardwareUnit(pa.DataFrameModel):
+    """What one '<chip> <unit>' is worth in spec-row units (a K80 GPU is half a board)."""
+
+    hardware_id: Series[str] = pa.Field(description="ref_hardware_specs.hardware_id")
+    unit: Series[str] = pa.Field(isin=["gpu", "board", "card", "module", "gcd", "superchip", "chip", "core", "pod",
+                                       "slice"])
+    spec_units: Series[float] = pa.Field(gt=0, description="Spec-row units per one of this unit")
+    is_default: Series[bool] = pa.Field(description="Applies when the text names no unit")
+    note: Series[str] = pa.Field(nullable=True)
+    source_url: Series[str] = pa.Field(str_matches=r"https?://\S+")
+
+    class Config:
+        coerce = True
+        unique = ["hardware_id", "unit"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from schemas.compute_estimate import ComputeComparison, ComputeEstimate
-from schemas.hardware_spec import HardwareAlias, HardwareSpec
+from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
 from schemas.paper import Paper
 from schemas.raw_curated import RawCuratedRecord
 from schemas.run_fact import RunFact
@@ -39,8 +39,9 @@ class LandingResult:
 
 
 def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quarantine: pd.DataFrame,
-                pipeline_run_id: str, complete_sources: list[str]) -> LandingResult:
-    """Validate each frame against its model at the door, then write everything atomically."""
+                pipeline_run_id: str, complete_sources: list[str], after=None) -> LandingResult:
+    """Validate each frame against its model at the door, then write everything atomically;
+    `after()` runs inside the same transaction (e.g. the unresolved-name queue)."""
     result = LandingResult()
     rejected = [quarantine]
     checked = []
@@ -56,6 +57,8 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
         for w, valid in checked:
             upsert_rows(con, w.table, valid, w.keys, w.prune_where)
         result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
+        if after is not None:  # more bookkeeping inside the same transaction
+            after()
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -66,7 +69,8 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
 MODELS = {
     "raw_curated__records": (RawCuratedRecord, ["source_file"]),
     "ref_hardware_specs": (HardwareSpec, ["hardware_id"]),
-    "ref_hardware_aliases": (HardwareAlias, ["alias"]),
+    "ref_hardware_aliases": (HardwareAlias, ["alias_key"]),
+    "ref_hardware_units": (HardwareUnit, ["hardware_id", "unit"]),
     "core_papers": (Paper, ["paper_id"]),
     "core_training_runs": (TrainingRun, ["run_id"]),
     "core_run_facts": (RunFact, ["run_id", "fact"]),

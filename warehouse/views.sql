@@ -25,7 +25,15 @@ SELECT hardware_id, name, vendor, kind, release_date, fp64_flop_per_second, fp32
 FROM ref_hardware_specs;
 
 CREATE OR REPLACE VIEW hardware_aliases AS
-SELECT alias, hardware_id, note FROM ref_hardware_aliases;
+SELECT alias, hardware_id, chips_per_unit, valid_from, valid_to, note FROM ref_hardware_aliases;
+
+CREATE OR REPLACE VIEW hardware_units AS
+SELECT hardware_id, unit, spec_units, is_default, note, source_url FROM ref_hardware_units;
+
+CREATE OR REPLACE VIEW hardware_unresolved AS
+SELECT name_key, hardware_text, occurrences, record_keys, suggested_hardware_id, suggested_score, status,
+       resolved_hardware_id, first_seen_run_id, first_seen_at
+FROM out_hardware_unresolved;
 
 CREATE OR REPLACE VIEW compute_estimates AS
 SELECT run_id, method, flop, flop_low, flop_high, pfs_days, assumption_set, formula, inputs,

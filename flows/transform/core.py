@@ -9,6 +9,7 @@ import pandas as pd
 from flows.transform.curated import SOURCE, derive_run_columns, flatten_curated
 from flows.transform.frames import ensure_columns
 from flows.transform.resolution import resolve_hardware
+from flows.transform.unresolved import QUEUE_COLUMNS, hardware_names_seen
 from schemas.paper import Paper
 from schemas.run_fact import RunFact
 from schemas.training_run import TrainingRun
@@ -24,26 +25,38 @@ class CoreBatch:
     facts: pd.DataFrame
     quarantine: pd.DataFrame
     counts: list[dict] = field(default_factory=list)
+    hardware_names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUEUE_COLUMNS))
 
 
 def count_rows(source: str, table: str, rows_in: int, landed: int) -> dict:
     return {"source": source, "table": table, "rows_in": rows_in, "landed": landed, "quarantined": rows_in - landed}
 
 
-def resolve_run_hardware(runs: pd.DataFrame, aliases: pd.DataFrame) -> pd.DataFrame:
-    """Add hardware_id and confidence; keep unresolved names visible for the quarantine check."""
+def resolve_run_hardware(runs: pd.DataFrame, aliases: pd.DataFrame, papers: pd.DataFrame) -> pd.DataFrame:
+    """Add hardware_id and confidence (date-dependent names by the paper's publication date);
+    keep unresolved names visible for the quarantine check."""
     texts = runs["hardware_text"] if "hardware_text" in runs else pd.Series(None, index=runs.index, dtype=object)
-    resolved = resolve_hardware(texts, aliases)
+    published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
+        if "published_date" in papers else pd.Series(dtype=object)
+    dates = runs["paper_id"].map(published).map(_iso_or_none)
+    resolved = resolve_hardware(texts, aliases, dates=dates)
     unknown = texts.where(texts.notna() & resolved["hardware_id"].isna(), None)
     return runs.assign(hardware_id=resolved["hardware_id"], hardware_confidence=resolved["confidence"].where(texts.notna()),
                        unknown_hardware_text=unknown)
+
+
+def _iso_or_none(value: object) -> str | None:
+    """A publication date as YYYY-MM-DD, or None when missing or unreadable (validation reports it)."""
+    stamp = pd.to_datetime(value, errors="coerce") if value is not None else pd.NaT
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
 def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
     """Flatten, resolve hardware names, validate papers, then runs, then facts."""
     papers, runs, facts = flatten_curated(raw)
     runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
-    runs = resolve_run_hardware(derive_run_columns(runs), aliases)
+    runs = resolve_run_hardware(derive_run_columns(runs), aliases, papers)
+    names = hardware_names_seen(runs, SOURCE, aliases)
     runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
     papers = ensure_columns(papers, list(Paper.to_schema().columns))
     papers_ok, q_papers = split_valid(papers, Paper, SOURCE, "papers", "paper_id")
@@ -65,4 +78,4 @@ def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd
         count_rows(SOURCE, "training_runs", len(runs), len(runs_ok)),
         count_rows(SOURCE, "run_facts", len(facts), len(facts_ok)),
     ]
-    return CoreBatch(papers_ok, runs_ok, facts_ok, quarantine, counts)
+    return CoreBatch(papers_ok, runs_ok, facts_ok, quarantine, counts, names)

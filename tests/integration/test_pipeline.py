@@ -1,6 +1,7 @@
 """The whole pipeline: real Prefect flow, real DuckDB file, the public views."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 
 from sources.curated import DEFAULT_CURATED_DIR
+from warehouse.seeds import aliases_path
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 
 pytestmark = pytest.mark.integration
@@ -129,3 +131,43 @@ def test_sql_is_read_only_and_errors_in_one_line(openai_warehouse):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "read-only" in result.stderr.lower()
     assert "Traceback" not in result.stderr
+
+
+def test_unresolved_name_is_queued_then_an_alias_decision_resolves_it(run_flow, tmp_path):
+    curated = tmp_path / "curated"
+    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    fact = '      {0}: {{value: {1}, where: "Section 1"}}\n'
+    facts = fact.format("chip_count", 8) + fact.format("training_hours", 24)
+    (curated / "odd_name.yaml").write_text(_bad_record("odd_name", facts, "title: T\n", hardware="Voltaic V100X-42 board"))
+    aliases = tmp_path / "aliases.csv"
+    shutil.copy(aliases_path(), aliases)
+    path = tmp_path / "w.duckdb"
+    env = {**os.environ, "FLOPLEDGER_WAREHOUSE": str(path)}
+
+    first = run_flow(warehouse=path, curated_dir=curated, aliases_file=aliases)
+    assert first["totals"]["unresolved_hardware_names"] == 1
+    queue = json.loads(cli("hardware", "unresolved", "--format", "json", env=env).stdout)
+    assert [(q["hardware_text"], q["occurrences"], q["status"]) for q in queue] == [("Voltaic V100X-42 board", 1, "open")]
+    assert json.loads(queue[0]["record_keys"]) == ["curated:odd_name"]
+
+    decided = cli("hardware", "alias", "Voltaic V100X-42 board", "nvidia_tesla_v100_sxm2_16gb",
+                  "--note", "test decision", "--aliases-file", str(aliases), env=env)
+    assert decided.returncode == 0, decided.stderr
+    again = cli("hardware", "alias", "voltaic v100x-42 BOARD", "nvidia_a100_pcie", "--note", "x",
+                "--aliases-file", str(aliases), env=env)
+    assert again.returncode == 1 and "already means nvidia_tesla_v100_sxm2_16gb" in again.stderr
+
+    second = run_flow(warehouse=path, curated_dir=curated, aliases_file=aliases)
+    assert second["totals"]["unresolved_hardware_names"] == 0
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        status = con.execute("SELECT status, resolved_hardware_id FROM hardware_unresolved").fetchall()
+        run = con.execute("SELECT hardware_id, chip_count FROM training_runs WHERE run_id = 'odd_name'").fetchall()
+        hardware = con.execute("SELECT count(*) FROM compute_estimates WHERE run_id = 'odd_name' "
+                               "AND method = 'hardware'").fetchone()[0]
+        gone = con.execute("SELECT status FROM quarantine WHERE record_key = 'odd_name'").fetchall()
+    finally:
+        con.close()
+    assert status == [("resolved", "nvidia_tesla_v100_sxm2_16gb")]
+    assert run == [("nvidia_tesla_v100_sxm2_16gb", 8.0)] and hardware == 1
+    assert gone and set(gone) == {("gone",)}  # the first run's quarantined run and facts are kept, marked gone

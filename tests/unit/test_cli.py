@@ -6,7 +6,11 @@ import sys
 
 import pytest
 
+from pathlib import Path
+
 from warehouse.connection import connect_for_write
+
+PLANTED = Path(__file__).resolve().parents[1] / "fixtures" / "epoch" / "ml_hardware_planted.csv"
 
 PY = sys.executable
 
@@ -83,10 +87,48 @@ def test_hardware_resolve_prints_one_json_object_per_name():
     result = cli("hardware", "resolve", "GTX 580", "A100-80GB", "Quantum Abacus 9000", "--json")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [set(r) for r in rows] == [{"query", "hardware_id", "name", "confidence"}] * 3
+    assert all({"query", "hardware_id", "name", "confidence"} <= set(r) for r in rows)  # DESIGN.md's keys, and more
+    assert len(rows) == 3
     assert rows[0]["hardware_id"] == "nvidia_geforce_gtx_580" and rows[0]["confidence"] == 1.0
     assert rows[1]["name"] == "NVIDIA A100 SXM4 80 GB"
     assert rows[2]["hardware_id"] is None and rows[2]["confidence"] == 0.0
+
+
+def test_hardware_resolve_date_picks_the_meaning_of_the_time():
+    rows = [json.loads(line) for line in cli("hardware", "resolve", "Titan X", "DGX-1", "--json").stdout.splitlines()]
+    assert [(r["hardware_id"], r["confidence"]) for r in rows] == [
+        ("nvidia_geforce_gtx_titan_x", 0.9), ("nvidia_tesla_p100_sxm2", 0.9)]  # undated: first meaning, lower confidence
+    dated = cli("hardware", "resolve", "Titan X", "DGX-1", "--date", "2017-11-01", "--json")
+    rows = [json.loads(line) for line in dated.stdout.splitlines()]
+    assert [(r["hardware_id"], r["confidence"], r["chips_per_unit"]) for r in rows] == [
+        ("nvidia_geforce_gtx_titan_x_pascal", 1.0, 1.0), ("nvidia_tesla_v100_sxm2_16gb", 1.0, 8.0)]
+
+
+@pytest.mark.parametrize("bad", ["21/11/2026", "2026-13-01", "2017-02-30", "yesterday", ""])
+def test_hardware_resolve_unknown_date_format_is_one_line(bad):
+    result = cli("hardware", "resolve", "V100", "--date", bad, "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "YYYY-MM-DD" in result.stderr
+
+
+def test_hardware_unresolved_without_a_warehouse_is_one_line(tmp_path):
+    result = cli("hardware", "unresolved", "--warehouse", str(tmp_path / "none.duckdb"))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no warehouse" in result.stderr
+
+
+def test_hardware_alias_refuses_unknown_ids_and_keeps_the_file_sorted(tmp_path):
+    from warehouse.seeds import aliases_path, read_hardware_aliases
+
+    target = tmp_path / "aliases.csv"
+    target.write_bytes(aliases_path().read_bytes())
+    bad = cli("hardware", "alias", "Some Chip", "no_such_chip", "--note", "x", "--aliases-file", str(target))
+    assert bad.returncode == 1 and "unknown hardware_id" in bad.stderr and bad.stderr.count("\n") == 1
+    good = cli("hardware", "alias", "Abacus 9000", "nvidia_tesla_k40", "--note", "a test", "--aliases-file", str(target))
+    assert good.returncode == 0, good.stderr
+    table = read_hardware_aliases(target)
+    assert len(table) == len(read_hardware_aliases()) + 1
+    assert list(table["alias"]) == sorted(table["alias"])
+    assert table.loc[table["alias"] == "abacus 9000", "hardware_id"].item() == "nvidia_tesla_k40"
 
 
 def test_hardware_show_and_unknown_id():
@@ -99,6 +141,8 @@ def test_hardware_show_and_unknown_id():
 def test_hardware_commands_never_import_prefect():
     code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    main(['hardware', 'resolve', 'V100', '--json'])\n"
+            "    main(['hardware', 'refresh-diff', '--epoch-hardware-url', '" + str(PLANTED) + "',"
+            " '--format', 'json'])\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from schemas.hardware_spec import HardwareAlias, HardwareSpec
+from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
 from schemas.validation import validate_frame
-from warehouse.seeds import SEEDS_DIR, read_hardware_aliases, read_hardware_specs
+from warehouse.seeds import SEEDS_DIR, read_hardware_aliases, read_hardware_specs, read_hardware_units
 
 EPOCH_CSV = SEEDS_DIR.parents[2] / "shared" / "reference" / "epoch_ml_hardware.csv"  # shared/ beside the repo
 
@@ -45,3 +45,20 @@ def test_every_epoch_hardware_name_is_in_the_table():
         pytest.skip("shared/reference is not beside this checkout")
     epoch = pd.read_csv(EPOCH_CSV)
     assert set(epoch["Hardware name"]) <= set(read_hardware_specs()["epoch_name"].dropna())
+
+
+def test_counting_units_validate_and_each_chip_has_one_default():
+    units = read_hardware_units()
+    valid, rejected = validate_frame(units, HardwareUnit)
+    assert rejected.empty, rejected.to_dict("records")[:3]
+    assert set(units["hardware_id"]) <= set(read_hardware_specs()["hardware_id"])
+    assert (units.groupby("hardware_id")["is_default"].sum() == 1).all()
+
+
+def test_alias_date_windows_may_not_overlap():
+    overlapping = pd.DataFrame({"alias": ["titan x", "titan x"], "hardware_id": ["a", "b"],
+                                "chips_per_unit": [None, None], "valid_from": [None, "2016-01-01"],
+                                "valid_to": ["2016-08-02", None], "note": [None, None]})
+    valid, rejected = validate_frame(overlapping, HardwareAlias)
+    assert set(rejected["check_name"]) == {"one_meaning_per_date"}
+    assert not validate_frame(overlapping.assign(valid_to=["2016-01-01", None]), HardwareAlias)[0].empty
