@@ -2,11 +2,11 @@
 
 Tiers, first hit wins; `basis` and `confidence` say which one matched:
 
-    exact        lower case, white space folded                      1.0
-    separators   spaces, dashes, underscores, slashes, dots removed  0.95
-    noise-words  vendor/series words, 'GPU(s)', parentheses dropped  0.9
-    memory-size  a memory size the table does not know dropped       0.85
-    fuzzy        rapidfuzz on the compact name, same digits only     <= 0.85
+    exact        lower case, white space folded                            1.0
+    separators   spaces, dashes, underscores, slashes, dots, brackets gone  0.95
+    noise-words  vendor/series words, 'GPU(s)', 'HBM3' dropped (both sides) 0.9
+    parentheses, form-factor, memory-size: that part dropped from the query 0.85
+    fuzzy        a typo in a run of 4+ letters; digits and lengths exact    <= 0.85
 
 A trailing counting unit ('pod', 'cores', 'superchip', a TPU slice '-512') is read with the
 counting rules (hardware_units.csv) and sets chips_per_unit without lowering confidence.
@@ -21,42 +21,55 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from flows.transform.aliases import Meaning, alias_meanings, parse_date, pick_meaning
+from flows.transform.name_keys import (compact, has_digit, normalize_hardware_name, runs, shape, strip_form_factor,
+                                       strip_memory, strip_noise, strip_parentheses)
 
-_SPACES = re.compile(r"\s+")
-_SEPARATORS = re.compile(r"[\s_\-/.·]+")
-_NOISE = re.compile(
-    r"\b(?:nvidia|nvida|nvdia|amd|google|intel|huawei|habana|cerebras|graphcore|amazon|aws|"
-    r"tesla|geforce|quadro|radeon|instinct|cloud|data\s*center|datacenter|gpus?|graphics\s+cards?|cards?|"
-    r"accelerators?|chips?|processors?|devices?|with|the)\b|[®™]|\([^)]*\)", re.I)
-_MEMORY = re.compile(r"[\s\-_]*\d+(?:\.\d+)?\s*(?:gb|gib|g)\b(?:\s*(?:hbm\d?e?|gddr\d\w?))?", re.I)
 _UNIT_WORDS = {"pod": "pod", "pods": "pod", "core": "core", "cores": "core", "tensorcore": "core",
                "tensorcores": "core", "superchip": "superchip", "superchips": "superchip", "board": "board",
                "boards": "board", "gcd": "gcd", "gcds": "gcd", "module": "module", "modules": "module",
                "gpu": "gpu", "gpus": "gpu", "card": "card", "cards": "card", "chip": "chip", "chips": "chip"}
-_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[\s\-]+(?:tensor\s+)?(?P<unit>" + "|".join(_UNIT_WORDS) + r")$", re.I)
-_SLICE_SUFFIX = re.compile(r"^(?P<name>.*?\bv\d[a-z]*)-(?P<n>\d+)$", re.I)
-_DIGITS = re.compile(r"\d+")
-FUZZY_CUTOFF = 85.0
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[\s\-]+(?:tensor\s*)?(?P<unit>" + "|".join(_UNIT_WORDS) + r")$", re.I)
+_SLICE_SUFFIX = re.compile(r"^(?P<name>.*?v\d[a-z]*)-(?P<n>\d+)$", re.I)
+FUZZY_WORD_SCORE = 80.0  # a misspelt word of 4+ letters, same first letter
+FUZZY_RUN_SCORE = 75.0  # a letter run of 4+ letters may hold a typo (same length: swaps and substitutions)
 COLUMNS = ["hardware_id", "confidence", "chips_per_unit", "basis"]
+__all__ = ["normalize_hardware_name", "resolve_hardware", "suggest_hardware", "get_resolver", "Resolver"]
 
 
-def normalize_hardware_name(name: object) -> str:
-    """Lower case, trimmed, inner white space folded to one space."""
-    if not isinstance(name, str):
-        return ""
-    return _SPACES.sub(" ", name.strip().lower())
+def _index(pairs) -> dict[str, list[Meaning]]:
+    """key -> meanings, dropping keys that two different meanings share."""
+    out: dict[str, list[Meaning]] = {}
+    clashes = set()
+    for key, meanings in pairs:
+        if not key:
+            continue
+        if key in out and out[key] != meanings:
+            clashes.add(key)
+        out.setdefault(key, meanings)
+    for key in clashes:
+        del out[key]
+    return out
 
 
-def compact(name: str) -> str:
-    """Separators (space, dash, underscore, slash, dot) removed: 'A100-80GB' ~ 'a10080gb'."""
-    return _SEPARATORS.sub("", name.lower())
+def _typo_only(query: str, candidate: str) -> bool:
+    """Same digits and run lengths; letter runs equal, or 4+ letters long, close, and with the same
+    first and last letter (a last letter often names a variant: Titan X vs Titan Z)."""
+    return all(a == b or (not a.isdigit() and len(a) >= 4 and a[0] == b[0] and a[-1] == b[-1]
+                          and fuzz.ratio(a, b) >= FUZZY_RUN_SCORE)
+               for a, b in zip(runs(query), runs(candidate)))
 
 
-def strip_noise(name: str) -> str:
-    return _SPACES.sub(" ", _NOISE.sub(" ", name)).strip(" -_")
+def _undouble(key: str) -> str:
+    """Repeated letters folded to one: 'rtxx' -> 'rtx' (digits keep their repeats)."""
+    return re.sub(r"([a-z])\1+", r"\1", key)
+
+
+def _distinctive(key: str) -> bool:
+    """A key worth indexing without its noise words: a digit, or 5+ characters ('tpu' is not)."""
+    return has_digit(key) or len(key) >= 5
 
 
 @dataclass
@@ -65,29 +78,35 @@ class Resolver:
 
     exact: dict[str, list[Meaning]]
     compact: dict[str, list[Meaning]]
-    fuzzy_keys: list[str]
+    loose: dict[str, list[Meaning]]
+    shapes: dict[tuple, list[str]]
     units: dict[tuple[str, str], float]
     default_units: dict[str, float]
+    vocabulary: list[str]
+    undoubled: dict[str, list[Meaning]]
 
     @classmethod
     def build(cls, aliases: pd.DataFrame, units: pd.DataFrame | None = None) -> Resolver:
         exact = alias_meanings(aliases, normalize_hardware_name)
-        by_compact: dict[str, list[Meaning]] = {}
-        clashes = set()
-        for alias, meanings in exact.items():
-            key = compact(alias)
-            if key in by_compact and by_compact[key] != meanings:
-                clashes.add(key)
-            by_compact.setdefault(key, meanings)
-        for key in clashes:  # two aliases that differ only by separators but mean different rows
-            del by_compact[key]
+        by_compact = _index((compact(a), m) for a, m in exact.items())
+        # without noise words, only for plain single-chip names that keep a digit ('tpu' must not mean 'cloud tpu')
+        plain = [(a, m) for a, m in exact.items() if len(m) == 1 and m[0].chips_per_unit == 1]
+        by_noise = _index((k, m) for a, m in plain for k in [compact(strip_noise(a))] if _distinctive(k))
+        by_parens = _index((k, m) for a, m in plain for k in [compact(strip_parentheses(strip_noise(a)))]
+                           if _distinctive(k))
+        loose = {**by_parens, **by_noise, **by_compact}
+        vocabulary = sorted({t for a in exact for t in re.findall(r"[a-z]{4,}", a)})
+        doubled = _index((_undouble(k), m) for k, m in loose.items())
+        shapes: dict[tuple, list[str]] = {}
+        for key in sorted(loose):
+            shapes.setdefault(shape(key), []).append(key)
         if units is None:
             from warehouse.seeds import read_hardware_units
             units = read_hardware_units()
         unit_map = {(h, u): float(s) for h, u, s in zip(units["hardware_id"], units["unit"], units["spec_units"])}
         defaults = {h: float(s) for h, s, d in zip(units["hardware_id"], units["spec_units"], units["is_default"])
                     if str(d).lower() == "true"}
-        return cls(exact, by_compact, sorted(by_compact), unit_map, defaults)
+        return cls(exact, by_compact, loose, shapes, unit_map, defaults, vocabulary, doubled)
 
     def _lookup(self, name: str) -> tuple[list[Meaning] | None, str, float]:
         """Meanings for a name by the first tier that knows it."""
@@ -96,27 +115,48 @@ class Resolver:
         if hit := self.compact.get(compact(name)):
             return hit, "separators", 0.95
         stripped = strip_noise(name)
-        if stripped and (hit := self.compact.get(compact(stripped))):
+        if hit := self.loose.get(compact(stripped)):
             return hit, "noise-words", 0.9
-        no_memory = _MEMORY.sub("", stripped).strip()
-        if no_memory and no_memory != stripped and (hit := self.compact.get(compact(no_memory))):
-            return hit, "memory-size", 0.85
-        return self._fuzzy(stripped or name)
+        for basis, reduce in (("parentheses", strip_parentheses), ("memory-size", strip_memory),
+                              ("form-factor", strip_form_factor)):
+            reduced = reduce(stripped)
+            if reduced != stripped and (hit := self.loose.get(compact(reduced))):
+                return hit, basis, 0.85
+        return self._fuzzy(name)
+
+    def _spell(self, name: str) -> str:
+        """Misspelt words (4+ letters) replaced by the closest word of the alias table."""
+        from rapidfuzz import process
+
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            if word in self.vocabulary:
+                return word
+            best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_SCORE)
+            return best[0] if best and best[0][0] == word[0] else word
+        return re.sub(r"[a-z]{4,}", fix, name)
 
     def _fuzzy(self, name: str) -> tuple[list[Meaning] | None, str, float]:
-        key = compact(name)
-        if len(key) < 4:
+        """Typos: misspelt words corrected, then a typo inside a letter run of the compact name."""
+        spelled = self._spell(name)
+        if spelled != name:
+            hit, basis, confidence = self._lookup(spelled)
+            if hit:
+                score = fuzz.ratio(compact(name), compact(spelled))
+                return hit, "fuzzy", round(min(confidence, 0.85) * score / 100.0, 3)
+        key = compact(strip_noise(name))
+        if key != _undouble(key) and (hit := self.undoubled.get(_undouble(key))):  # 'Titan RTXX', 'GTX 1080 Tii'
+            return hit, "fuzzy", round(0.85 * fuzz.ratio(key, _undouble(key)) / 100.0, 3)
+        candidates = [k for k in self.shapes.get(shape(key), []) if _typo_only(key, k)]
+        if not candidates:
             return None, "unresolved", 0.0
-        digits = _DIGITS.findall(key)
-        candidates = [k for k in self.fuzzy_keys if _DIGITS.findall(k) == digits]
-        best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if best is None:
-            return None, "unresolved", 0.0
-        return self.compact[best[0]], "fuzzy", round(0.85 * best[1] / 100.0, 3)
+        best = max(candidates, key=lambda k: (fuzz.ratio(key, k), k))
+        return self.loose[best], "fuzzy", round(0.85 * fuzz.ratio(key, best) / 100.0, 3)
 
-    def _unit_factor(self, hardware_id: str, unit: str | None) -> float | None:
-        if unit is None:
-            return self.default_units.get(hardware_id, 1.0)
+    def _unit_factor(self, meaning: Meaning, unit: str | None) -> float | None:
+        hardware_id = meaning.hardware_id
+        if unit is None:  # a name that already counts chips (DGX-1, NVL72) takes no default unit
+            return self.default_units.get(hardware_id, 1.0) if meaning.chips_per_unit == 1 else 1.0
         if unit in ("gpu", "chip", "card") and (hardware_id, unit) not in self.units:
             return 1.0
         return self.units.get((hardware_id, unit))
@@ -135,6 +175,9 @@ class Resolver:
             meanings, basis, confidence = self._lookup(m.group("name"))
             if meanings:
                 return meanings, basis, confidence, _UNIT_WORDS[m.group("unit").lower()], 1.0
+        if re.search(r"\ds$", name) and compact(strip_noise(name)) not in self.loose \
+                and (hit := self.exact.get(name[:-1]) or self.compact.get(compact(name[:-1]))):
+            return hit, "plural", 1.0, None, 1.0  # 'K80s'
         return (*self._lookup(name), None, 1.0)
 
     def resolve_one(self, query: object, when: date | None = None) -> dict:
@@ -143,7 +186,7 @@ class Resolver:
             return dict(zip(COLUMNS, (None, 0.0, None, "empty")))
         meanings, basis, confidence, unit, multiple = self._with_unit(name)
         meaning, undated_default = pick_meaning(meanings or [], when)
-        factor = self._unit_factor(meaning.hardware_id, unit) if meaning else None
+        factor = self._unit_factor(meaning, unit) if meaning else None
         if meaning is None or factor is None:
             return dict(zip(COLUMNS, (None, 0.0, None, "unresolved" if meaning is None else "unknown-unit")))
         if undated_default:
@@ -192,7 +235,9 @@ def suggest_hardware(name: object, aliases: pd.DataFrame, cutoff: float = 60.0) 
     key = compact(strip_noise(normalize_hardware_name(name)) or normalize_hardware_name(name))
     if not key:
         return None, None
-    best = process.extractOne(key, resolver.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+    from rapidfuzz import process
+
+    best = process.extractOne(key, list(resolver.loose), scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None:
         return None, None
-    return resolver.compact[best[0]][0].hardware_id, round(float(best[1]), 1)
+    return resolver.loose[best[0]][0].hardware_id, round(float(best[1]), 1)
