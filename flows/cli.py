@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     alias.set_defaults(handler=lambda a: _hardware().add_alias(a.name, a.hardware_id, a.note, a.aliases_file))
 
     extract = sub.add_parser("extract", help="find training-hardware mentions in text (JSON lines)",
-                             description='Read JSON lines {"id", "text"} and write {"id", "mentions": [...]} per line; '
+                             description='Read JSON lines {"id", "text"} (optionally "published_date": YYYY-MM-DD, which picks '
+                                         'the meaning of names such as Titan X or DGX-1) and write {"id", "mentions": [...]} per line; '
                                          "unknown values are null. A bad line gets an \"error\" field; the rest go on.")
     extract.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input (default)")
     extract.set_defaults(handler=command_extract)

@@ -1,4 +1,8 @@
-"""`flopledger extract`: JSON lines {"id", "text"} in, {"id", "mentions": [...]} out. No Prefect."""
+"""`flopledger extract`: JSON lines {"id", "text"[, "published_date"]} in, {"id", "mentions": [...]} out.
+
+`published_date` (YYYY-MM-DD, optional) picks the meaning of names that changed over time
+(Titan X, DGX-1); a bad date is reported on the line and the text is read without one. No Prefect.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +28,30 @@ def _lines(source: str):
             stream.close()
 
 
-def _parse(line: str, number: int) -> tuple[object, str | None, str | None]:
-    """(id, text, error) for one input line; a bad line is reported, not fatal."""
+def _published(record: dict, number: int) -> tuple[str | None, str | None]:
+    """(published_date or None, error or None) of one record."""
+    from flows.transform.aliases import parse_date
+
+    value = record.get("published_date")
+    if value in (None, ""):
+        return None, None
+    try:
+        parse_date(value)
+    except ValueError as err:
+        return None, f"line {number}: published_date ignored ({err})"
+    return value, None
+
+
+def _parse(line: str, number: int) -> tuple[object, str | None, str | None, str | None]:
+    """(id, text, published_date, error) for one input line; a bad line is reported, not fatal."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
-        return None, None, f"line {number}: not valid JSON ({err.msg})"
+        return None, None, None, f"line {number}: not valid JSON ({err.msg})"
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return (record.get("id") if isinstance(record, dict) else None), None, f"line {number}: needs a string field 'text'"
-    return record.get("id"), record["text"], None
+        record_id = record.get("id") if isinstance(record, dict) else None
+        return record_id, None, None, f"line {number}: needs a string field 'text'"
+    return (record.get("id"), record["text"], *_published(record, number))
 
 
 def run_extract(source: str) -> int:
@@ -44,8 +63,8 @@ def run_extract(source: str) -> int:
     for number, line in enumerate(_lines(source), start=1):
         if not line.strip():
             continue
-        record_id, text, error = _parse(line, number)
-        row = {"id": record_id, "mentions": extract_mentions(text, matcher) if text is not None else []}
+        record_id, text, when, error = _parse(line, number)
+        row = {"id": record_id, "mentions": extract_mentions(text, matcher, when) if text is not None else []}
         if error:
             row["error"] = error
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,74 @@
+"""Regexes and small word tables for hardware mentions: numbers, counts, unit words, context.
+
+Only language lives here (how papers write numbers, counts and hardware words); which chip a
+name means and what one board, core, pod or slice is worth are data (hardware_aliases.csv,
+hardware_units.csv). Durations, device-time, precision and role are in mention_phrases.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+WORD_NUMBERS = {w: i + 1 for i, w in enumerate(_ONES)}
+WORD_NUMBERS.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
+WORD_NUMBERS.update({"hundred": 100, "a hundred": 100, "one hundred": 100, "a dozen": 12, "dozen": 12,
+                     "a thousand": 1000, "one thousand": 1000})
+SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+
+_WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
+_TENS_ONES = rf"(?:{'|'.join(_TENS)})[\s-](?:{'|'.join(_ONES[:9])})"
+_FIRST = "".join(sorted({w[0] for w in WORD_NUMBERS}))  # a cheap first-character guard keeps scans fast
+NUM = rf"(?=[\d{_FIRST}])(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_TENS_ONES}|{_WORDS})"
+# Left edge of a number: not inside a word, decimal or dashed name (ASCII only, so '在2048块' still reads).
+B = r"(?<![A-Za-z0-9_.,\-])"
+SCALE_WORD = r"(?P<s>[KMB]|thousand|million|billion)"
+
+_VENDOR = r"(?:(?:NVIDIA|Google|AMD|Intel|Habana|Huawei|Tesla|GeForce|Cloud)\s+)"
+NODE = r"(?:nodes?|machines?|servers?|hosts?|systems?|boxes|box|workstations?|instances?)"
+# Unit words a count can be given in; their worth per chip is in hardware_units.csv.
+UNIT_WORD = r"(?:Tensor\s*)?(?P<u>GPU|GCD|superchip|chip|card|board|module|core|pod)(?P<pl>s)?(?![A-Za-z])"
+_UNITS = r"GPU|GCD|superchip|chip|card|board|module|core"
+_MEASURE = r"\s*[块张个颗片台枚]\s*"  # Chinese measure words between a count and a chip name
+
+PRE_COUNT = re.compile(
+    rf"{B}(?:(?P<a>{NUM})\s*{NODE}?\s*[x×*]\s*)?(?P<n>{NUM}|a\s+single|single|an?)"
+    rf"(?:\s*[x×]\s*|-(?P<pu>{_UNITS})s?\s+|{_MEASURE}|\s*(?:full\s+)?)"
+    rf"{_VENDOR}*(?:(?P<pu2>(?:{_UNITS})s?)\s*(?:\(|of\s+(?:the\s+)?)\s*{_VENDOR}*)?$", re.I)
+PRE_NODES = re.compile(
+    rf"{B}(?P<m>{NUM})\s+{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting)"
+    rf"\s+(?:each\s+)?$", re.I)
+POST_UNITS = re.compile(rf"s?(?:[\s-]*{UNIT_WORD})+", re.I)
+POST_SLICE = re.compile(r"-(?P<n>\d+)(?![\w.])")
+POD_SLICE = re.compile(r"\s*slices?\b", re.I)
+POST_PER_NODE = re.compile(
+    rf"s?\s*(?:GPUs?|cards?|chips?|accelerators?)?\s*(?:per|on each|in each|each|in every|on every)\s+"
+    rf"(?:node|machine|server|host|system)\b[^.;]{{0,40}}?{B}(?P<m>{NUM})\s+{NODE}", re.I)
+POST_EACH = re.compile(
+    rf"s?\s*(?:GPU\s+)?{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting)\s+"
+    rf"(?P<m>{NUM})\s+(?:(?P<u>GPU|card|chip|core|accelerator|device)s?)\s+(?:each|per\s+{NODE})", re.I)
+POST_MULT = re.compile(r"s?(?:\s*(?P<u>GPU|card|chip)s?)?\s*\(?\s*[x×]\s*(?P<n>\d+)(?![\d.]|\s*GB)", re.I)
+POST_TOTAL = re.compile(
+    rf"\s*(?:,|\()\s*(?P<n>{NUM})\s+(?:(?:{UNIT_WORD}|accelerators?|devices?)\s+)?(?:in\s+total|total|in\s+all)\b",
+    re.I)
+POST_WITH = re.compile(
+    rf"s?(?:\s*(?:-?\s*based\s+)?(?:hardware|{NODE}|cluster|setup|platform|slice))?\s*,?\s+"
+    rf"(?:with|having|containing|comprising|featuring)\s+(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?|devices?)",
+    re.I)
+POST_GROUP = re.compile(rf"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?:cluster|node|server|machine|system|instance|"
+                        rf"pod|rack|box|workstation)", re.I)
+POST_GROUP_TOTAL = re.compile(
+    rf"s?\s+(?:GPU\s+)?{NODE}\s*\(\s*(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?)\s*(?:in\s+total|total)?\s*\)", re.I)
+POST_NVL = re.compile(r"\s+NVL(?P<n>\d+)\b", re.I)
+POST_NOT_CHIP = re.compile(
+    r"\s*(?:km|kilomet\w*|miles?|mph|kg|m|meters?|metres?|cm|mm|hp|bhp|kw|mpg|tons?|motorway|highway|"
+    r"road|bus|route|vertebra\w*|cells?|lymphocytes?|histones?|genes?|proteins?|mutations?|receptors?)\b", re.I)
+CONTEXT = re.compile(r"gpu|tpu|nvidia|cuda|accelerat|graphics|\bcards?\b|instance|tesla|device|train|"
+                     r"inference|fine[\s-]?tun|latency|throughput|hardware|compute|cluster|flop|"
+                     r"训练|推理|微调", re.I)
+SLICE_CONTEXT = re.compile(r"tpu|pods?\b|slices?", re.I)
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
+# A short product code ('T4', 'K80', 'H100', 'A10G'): such names need hardware words nearby.
+SHORT_NAME = re.compile(r"[a-z]{1,2}\d{1,4}[a-z]?")
