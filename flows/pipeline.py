@@ -54,6 +54,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: Co
         table_write("core_papers", core.papers, "curated", src),
         table_write("core_training_runs", core.runs, "curated", src),
         table_write("core_run_facts", core.facts, "curated", src),
+        table_write("core_run_extractions", core.extractions, "curated", src),
         table_write("out_compute_estimates", estimates, "estimates", own_set),
         table_write("out_compute_comparison", comparison, "estimates", own_set),
     ]

@@ -46,6 +46,11 @@ class TrainingRun(pa.DataFrameModel):
     override_source: Series[str] = pa.Field(nullable=True, description="Citation for the overrides")
     unknown_facts: Series[str] = pa.Field(nullable=True, description="Fact names the format does not define")
     facts_missing_where: Series[str] = pa.Field(nullable=True, description="Facts given without their place in the paper")
+    hardware_statement: Series[str] = pa.Field(nullable=True, description="The hardware sentence, as text, that "
+                                                "extraction reads (see core_run_extractions)")
+    extracted_fields: Series[str] = pa.Field(nullable=True, description="Columns filled from hardware_statement")
+    extraction_conflicts: Series[str] = pa.Field(nullable=True, description="Where the statement disagrees with a "
+                                                  "stated value (the stated value is kept)")
     source: Series[str] = pa.Field(description="Source that supplied the row")
     source_record: Series[str] = pa.Field(description="Where in the source the record came from")
 

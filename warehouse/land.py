@@ -13,6 +13,7 @@ from schemas.compute_estimate import ComputeComparison, ComputeEstimate
 from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
 from schemas.paper import Paper
 from schemas.raw_curated import RawCuratedRecord
+from schemas.run_extraction import RunExtraction
 from schemas.run_fact import RunFact
 from schemas.training_run import TrainingRun
 from schemas.validation import split_valid
@@ -74,6 +75,7 @@ MODELS = {
     "core_papers": (Paper, ["paper_id"]),
     "core_training_runs": (TrainingRun, ["run_id"]),
     "core_run_facts": (RunFact, ["run_id", "fact"]),
+    "core_run_extractions": (RunExtraction, ["run_id", "field"]),
     "out_compute_estimates": (ComputeEstimate, ["run_id", "method", "assumption_set"]),
     "out_compute_comparison": (ComputeComparison, ["run_id", "assumption_set"]),
 }

@@ -10,9 +10,15 @@ SELECT run_id, paper_id, system, domain, parameter_count, active_parameter_count
        hardware_text, hardware_id, hardware_confidence, chip_count, training_hours,
        training_hours_low, training_hours_high, chip_hours, precision, utilization, reported_flop,
        peak_flop_per_second_override, utilization_override, hardware_multiplier,
-       operations_multiplier, multiplier_reason, override_source, source, source_record,
+       operations_multiplier, multiplier_reason, override_source, hardware_statement,
+       extracted_fields, extraction_conflicts, source, source_record,
        first_landed_at, updated_at
 FROM core_training_runs;
+
+CREATE OR REPLACE VIEW run_extractions AS
+SELECT run_id, field, extracted_value, stated_value, outcome, span_start, span_end, span_text, sentence,
+       where_in_source, source
+FROM core_run_extractions;
 
 CREATE OR REPLACE VIEW run_facts AS
 SELECT run_id, fact, value, low, high, where_in_source, note, source FROM core_run_facts;

@@ -35,6 +35,9 @@ def _flatten_run(run: dict, paper_id: str, source_file: str) -> tuple[dict, list
     facts = run.get("facts") or {}
     row = {f: run.get(f) for f in RUN_FIELDS}
     row.update(paper_id=paper_id, source=SOURCE, source_record=source_file)
+    statement = _fact_parts(run.get("hardware_statement"))
+    row["hardware_statement"] = statement.get("value", statement.get("text"))
+    row["hardware_statement_where"] = statement.get("where")
     fact_rows, unknown, uncited = [], [], []
     for name, raw in sorted(facts.items()):
         parts = _fact_parts(raw)

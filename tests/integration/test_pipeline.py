@@ -14,7 +14,8 @@ from warehouse.seeds import aliases_path
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 
 pytestmark = pytest.mark.integration
-PUBLIC_VIEWS = ["papers", "training_runs", "hardware_specs", "compute_estimates", "compute_comparison", "quarantine"]
+PUBLIC_VIEWS = ["papers", "training_runs", "hardware_specs", "compute_estimates", "compute_comparison", "quarantine",
+                "run_extractions", "hardware_unresolved", "hardware_aliases", "hardware_units"]
 FLOPLEDGER = [sys.executable, "-m", "flows.cli"]
 
 
@@ -64,7 +65,7 @@ def test_second_identical_run_changes_no_public_view(run_flow, tmp_path):
     before = view_contents(path)
     run_flow(warehouse=path)
     after = view_contents(path)
-    assert all(before[v] for v in PUBLIC_VIEWS if v != "quarantine")
+    assert all(before[v] for v in PUBLIC_VIEWS if v not in ("quarantine", "hardware_unresolved"))
     for view in PUBLIC_VIEWS:
         assert after[view] == before[view], view
 
@@ -171,3 +172,19 @@ def test_unresolved_name_is_queued_then_an_alias_decision_resolves_it(run_flow, 
     assert status == [("resolved", "nvidia_tesla_v100_sxm2_16gb")]
     assert run == [("nvidia_tesla_v100_sxm2_16gb", 8.0)] and hardware == 1
     assert gone and set(gone) == {("gone",)}  # the first run's quarantined run and facts are kept, marked gone
+
+
+def test_hardware_statements_land_with_spans_and_visible_conflicts(openai_warehouse):
+    path, _ = openai_warehouse
+    result = cli("sql", "SELECT run_id, field, outcome, span_text FROM run_extractions ORDER BY run_id, field",
+                 "--warehouse", str(path), "--format", "json")
+    rows = json.loads(result.stdout)
+    assert {r["run_id"] for r in rows} >= {"alexnet", "transformer_big", "gnmt", "bert_large", "vit_h14"}
+    by_key = {(r["run_id"], r["field"]): r for r in rows}
+    assert by_key[("alexnet", "training_hours")]["span_text"] == "between five and six days"
+    assert by_key[("bert_large", "chip_count")]["outcome"] == "agrees"  # 16 Cloud TPUs = 64 chips
+    # GNMT: 96 K80 'GPUs' are 48 boards by our counting rule, while OpenAI counted 96 boards; kept visible
+    assert by_key[("gnmt", "chip_count")]["outcome"] == "conflict: stated value kept"
+    conflicts = json.loads(cli("sql", "SELECT extraction_conflicts FROM training_runs WHERE run_id = 'gnmt'",
+                               "--warehouse", str(path), "--format", "json").stdout)
+    assert "chip_count: stated 96.0, text says 48" in conflicts[0]["extraction_conflicts"]
