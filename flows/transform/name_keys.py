@@ -12,7 +12,7 @@ _NOISE_WORDS = (
     r"nvidia|nvida|nvdia|amd|google|intel|huawei|habana|cerebras|graphcore|amazon|aws|alibaba|baidu|biren|"
     r"cambricon|groq|hygon|iluvatar|corex|meta|metax|microsoft|moore\s+threads|nudt|pezy|sunway|"
     r"tesla|geforce|quadro|radeon|instinct|cloud|data\s*center|datacenter|tensor\s+cores?|"
-    r"gpus?|npus?|hpus?|ipus?|graphics\s+cards?|cards?|accelerators?|chips?|processors?|devices?|systems?|"
+    r"gpus?|cpus?|npus?|hpus?|ipus?|graphics\s+cards?|cards?|accelerators?|chips?|processors?|devices?|systems?|"
     r"hbm\d?e?|gddr\d\w?x?|ai|with|the")
 _NOISE = re.compile(rf"\b(?:{_NOISE_WORDS})\b|[®™]|英伟达|华为|寒武纪|阿里巴巴|平头哥|百度|壁仞|摩尔线程|海光", re.I)
 _PARENS = re.compile(r"\([^)]*\)")
