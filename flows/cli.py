@@ -108,6 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="alias CSV to edit (default: $FLOPLEDGER_ALIASES_FILE or the bundled one)")
     alias.set_defaults(handler=lambda a: _hardware().add_alias(a.name, a.hardware_id, a.note, a.aliases_file))
 
+    estimate = sub.add_parser("estimate", help="estimate training compute for a CSV of runs (batch calculator)",
+                              description="Read a CSV of runs (any of: run_id, hardware, chip_count, training_hours, "
+                                          "chip_hours, precision, utilization, parameter_count, training_tokens, "
+                                          "training_examples, epochs, forward_flop_per_example, publication_date, domain; "
+                                          "other columns pass through) and write it back with both estimates, their "
+                                          "ratio, the flag, the best figure and an `error` for each row that could not "
+                                          "be estimated. chip_count counts devices as the spec table does.")
+    estimate.add_argument("--input", required=True, metavar="FILE.csv", help="input CSV with a header line, or - for standard input")
+    estimate.add_argument("--output", metavar="FILE.csv", help="output CSV (default: standard output)")
+    estimate.add_argument("--assumptions", metavar="SET", help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
+    estimate.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
+    estimate.set_defaults(handler=command_estimate)
+
     extract = sub.add_parser("extract", help="find training-hardware mentions in text (JSON lines)",
                              description='Read JSON lines {"id", "text"} (optionally "published_date": YYYY-MM-DD, which picks '
                                          'the meaning of names such as Titan X or DGX-1) and write {"id", "mentions": [...]} per line; '
@@ -115,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input (default)")
     extract.set_defaults(handler=command_extract)
     return parser
+
+
+def command_estimate(args) -> int:
+    from flows.estimate_command import run_estimate
+
+    return run_estimate(args.input, args.output, args.assumptions, args.assumptions_file)
 
 
 def command_extract(args) -> int:
