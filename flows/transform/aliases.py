@@ -78,3 +78,33 @@ def pick_meaning(meanings: list[Meaning], when: date | None) -> tuple[Meaning | 
         if meaning.holds(when):
             return meaning, False
     return None, False
+
+
+def unit_table(units: pd.DataFrame | None = None) -> dict[str, dict[str, float]]:
+    """Counting rules (hardware_units.csv) as hardware_id -> {unit: spec units, '': the default unit's}."""
+    if units is None:
+        from warehouse.seeds import read_hardware_units
+
+        units = read_hardware_units()
+    out: dict[str, dict[str, float]] = {}
+    for hardware_id, unit, worth, default in zip(units["hardware_id"], units["unit"], units["spec_units"],
+                                                 units["is_default"]):
+        rows = out.setdefault(str(hardware_id), {})
+        rows[str(unit).strip().lower()] = float(worth)
+        if str(default).strip().lower() in ("true", "1", "yes"):
+            rows[""] = float(worth)
+    return out
+
+
+class LastBuilt:
+    """Remembers the object built from the last frame(s) given, so repeated calls reuse it
+    without holding on to every frame a long-running process ever passed."""
+
+    def __init__(self, build):
+        self._build, self._inputs, self._built = build, None, None
+
+    def __call__(self, *frames):
+        if self._inputs is None or len(frames) != len(self._inputs) or \
+                any(a is not b for a, b in zip(frames, self._inputs)):
+            self._inputs, self._built = frames, self._build(*frames)
+        return self._built

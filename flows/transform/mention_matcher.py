@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from flows.transform.aliases import Meaning, alias_meanings, pick_meaning
+from flows.transform.aliases import LastBuilt, Meaning, alias_meanings, pick_meaning, unit_table
 
 # Unit words as written -> the unit names of hardware_units.csv.
 UNIT_NAMES = {"gpu": "gpu", "gcd": "gcd", "superchip": "superchip", "chip": "chip", "card": "card",
@@ -64,23 +64,8 @@ def _trie_regex(node: dict) -> str:
     return body + "?" if "" in node else body
 
 
-def _unit_table(units: pd.DataFrame) -> dict:
-    out: dict[str, dict[str, float]] = {}
-    for hardware_id, unit, worth, default in zip(units["hardware_id"], units["unit"], units["spec_units"],
-                                                 units["is_default"]):
-        rows = out.setdefault(str(hardware_id), {})
-        rows[str(unit).strip().lower()] = float(worth)
-        if str(default).strip().lower() in ("true", "1", "yes"):
-            rows[""] = float(worth)
-    return out
-
-
 def build_matcher(aliases: pd.DataFrame, units: pd.DataFrame | None = None) -> Matcher:
     """Compile the alias table once (ids with underscores are not text and are skipped)."""
-    if units is None:
-        from warehouse.seeds import read_hardware_units
-
-        units = read_hardware_units()
     usable = aliases[[isinstance(a, str) and a.strip() != "" and "_" not in a and isinstance(h, str)
                       for a, h in zip(aliases["alias"], aliases["hardware_id"])]]
     trie: dict = {}
@@ -91,21 +76,17 @@ def build_matcher(aliases: pd.DataFrame, units: pd.DataFrame | None = None) -> M
         node[""] = {}
     body = _trie_regex(trie)
     pattern = rf"(?:(?<![A-Za-z0-9])|(?<=\dx)|(?<=\dX))(?:(?P<chip>{body})s?|{_SLICE})(?![A-Za-z0-9])"
-    return Matcher(re.compile(pattern, re.I), alias_meanings(usable, key=alias_key), _unit_table(units))
+    return Matcher(re.compile(pattern, re.I), alias_meanings(usable, key=alias_key), unit_table(units))
 
 
-_CACHE: dict[int, tuple[pd.DataFrame, Matcher]] = {}
+_LAST = LastBuilt(build_matcher)
 
 
 def matcher_for(aliases_or_matcher) -> Matcher:
-    """A Matcher as given, or the (cached) one built from an alias DataFrame."""
+    """A Matcher as given, or the one built from an alias DataFrame (reused for the same frame)."""
     if isinstance(aliases_or_matcher, Matcher):
         return aliases_or_matcher
-    hit = _CACHE.get(id(aliases_or_matcher))
-    if hit is None or hit[0] is not aliases_or_matcher:
-        hit = (aliases_or_matcher, build_matcher(aliases_or_matcher))
-        _CACHE[id(aliases_or_matcher)] = hit
-    return hit[1]
+    return _LAST(aliases_or_matcher)
 
 
 def resolve_name(matcher: Matcher, m: re.Match, when: date | None) -> tuple[str, Meaning | None, int | None]:

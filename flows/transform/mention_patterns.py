@@ -57,8 +57,8 @@ POST_WITH = re.compile(
     rf"s?(?:\s*(?:-?\s*based\s+)?(?:hardware|{NODE}|cluster|setup|platform|slice))?\s*,?\s+"
     rf"(?:with|having|containing|comprising|featuring)\s+(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?|devices?)",
     re.I)
-POST_GROUP = re.compile(rf"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?:cluster|node|server|machine|system|instance|"
-                        rf"pod|rack|box|workstation)", re.I)
+POST_GROUP = re.compile(r"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?:cluster|node|server|machine|system|instance|"
+                        r"pod|rack|box|workstation)", re.I)
 POST_GROUP_TOTAL = re.compile(
     rf"s?\s+(?:GPU\s+)?{NODE}\s*\(\s*(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?)\s*(?:in\s+total|total)?\s*\)", re.I)
 POST_NVL = re.compile(r"\s+NVL(?P<n>\d+)\b", re.I)

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 from rapidfuzz import fuzz
 
-from flows.transform.aliases import Meaning, alias_meanings, parse_date, pick_meaning
+from flows.transform.aliases import LastBuilt, Meaning, alias_meanings, parse_date, pick_meaning, unit_table
 from flows.transform.name_keys import (compact, has_digit, normalize_hardware_name, runs, shape, strip_form_factor,
                                        strip_memory, strip_noise, strip_parentheses)
 
@@ -80,8 +80,7 @@ class Resolver:
     compact: dict[str, list[Meaning]]
     loose: dict[str, list[Meaning]]
     shapes: dict[tuple, list[str]]
-    units: dict[tuple[str, str], float]
-    default_units: dict[str, float]
+    units: dict[str, dict[str, float]]  # hardware_id -> {unit: spec units, '': default}
     vocabulary: list[str]
     undoubled: dict[str, list[Meaning]]
 
@@ -100,13 +99,7 @@ class Resolver:
         shapes: dict[tuple, list[str]] = {}
         for key in sorted(loose):
             shapes.setdefault(shape(key), []).append(key)
-        if units is None:
-            from warehouse.seeds import read_hardware_units
-            units = read_hardware_units()
-        unit_map = {(h, u): float(s) for h, u, s in zip(units["hardware_id"], units["unit"], units["spec_units"])}
-        defaults = {h: float(s) for h, s, d in zip(units["hardware_id"], units["spec_units"], units["is_default"])
-                    if str(d).lower() == "true"}
-        return cls(exact, by_compact, loose, shapes, unit_map, defaults, vocabulary, doubled)
+        return cls(exact, by_compact, loose, shapes, unit_table(units), vocabulary, doubled)
 
     def _lookup(self, name: str) -> tuple[list[Meaning] | None, str, float]:
         """Meanings for a name by the first tier that knows it."""
@@ -156,10 +149,11 @@ class Resolver:
     def _unit_factor(self, meaning: Meaning, unit: str | None) -> float | None:
         hardware_id = meaning.hardware_id
         if unit is None:  # a name that already counts chips (DGX-1, NVL72) takes no default unit
-            return self.default_units.get(hardware_id, 1.0) if meaning.chips_per_unit == 1 else 1.0
-        if unit in ("gpu", "chip", "card") and (hardware_id, unit) not in self.units:
+            return self.units.get(hardware_id, {}).get("", 1.0) if meaning.chips_per_unit == 1 else 1.0
+        rows = self.units.get(hardware_id, {})
+        if unit in ("gpu", "chip", "card") and unit not in rows:
             return 1.0
-        return self.units.get((hardware_id, unit))
+        return rows.get(unit)
 
     def _with_unit(self, name: str):
         """(meanings, basis, confidence, unit, multiple): the whole name first, then a trailing
@@ -194,17 +188,12 @@ class Resolver:
         return dict(zip(COLUMNS, (meaning.hardware_id, confidence, meaning.chips_per_unit * factor * multiple, basis)))
 
 
-_CACHE: dict[tuple[int, int], tuple[object, object, Resolver]] = {}
+_LAST = LastBuilt(Resolver.build)
 
 
 def get_resolver(aliases: pd.DataFrame, units: pd.DataFrame | None = None) -> Resolver:
-    """One Resolver per alias (and units) frame, built once."""
-    key = (id(aliases), id(units))
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] is not aliases or hit[1] is not units:
-        hit = (aliases, units, Resolver.build(aliases, units))
-        _CACHE[key] = hit
-    return hit[2]
+    """The Resolver for these frames, reused while the same frames are passed."""
+    return _LAST(aliases, units)
 
 
 def resolve_hardware(names: pd.Series, aliases: pd.DataFrame, dates: pd.Series | None = None,
