@@ -43,14 +43,59 @@ FROM out_hardware_unresolved;
 
 CREATE OR REPLACE VIEW compute_estimates AS
 SELECT run_id, method, flop, flop_low, flop_high, pfs_days, assumption_set, formula, inputs,
-       first_landed_at, updated_at
+       uncertainty, hardware_burden_flop, first_landed_at, updated_at
 FROM out_compute_estimates;
 
+CREATE OR REPLACE VIEW review_decisions AS
+SELECT decision_id, run_id, assumption_set, accepted, accepted_flop, note, reviewer, decided_at,
+       inputs_fingerprint, operations_flop, hardware_flop, reported_flop, status, status_changed_at,
+       status_reason
+FROM ref_review_decisions;
+
+-- The run's comparison with the analysts' decisions applied: the newest live decision per run
+-- and assumption set resolves the run while the inputs it saw are unchanged, else it is stale
+-- (re-opened; the decision stays in review_decisions as history).
 CREATE OR REPLACE VIEW compute_comparison AS
-SELECT run_id, assumption_set, operations_flop, hardware_flop, reported_flop, ratio, is_flagged,
-       flag_reason, review_status, best_flop, best_method, best_reason, best_pfs_days,
-       first_landed_at, updated_at
-FROM out_compute_comparison;
+WITH live AS (
+    SELECT * FROM ref_review_decisions WHERE status IN ('active', 'stale')
+    QUALIFY row_number() OVER (PARTITION BY run_id, assumption_set ORDER BY decided_at DESC, decision_id) = 1
+), joined AS (
+    SELECT c.*, d.decision_id, d.accepted, d.accepted_flop, d.reviewer, d.note AS review_note,
+           coalesce(d.status = 'active' AND d.inputs_fingerprint = c.inputs_fingerprint, FALSE) AS is_resolved,
+           CASE d.accepted WHEN 'operations' THEN c.operations_flop_low WHEN 'hardware' THEN c.hardware_flop_low
+                           WHEN 'reported' THEN c.reported_flop_low ELSE d.accepted_flop END AS accepted_low,
+           CASE d.accepted WHEN 'operations' THEN c.operations_flop_high WHEN 'hardware' THEN c.hardware_flop_high
+                           WHEN 'reported' THEN c.reported_flop_high ELSE d.accepted_flop END AS accepted_high
+    FROM out_compute_comparison c LEFT JOIN live d USING (run_id, assumption_set)
+), final AS (
+    SELECT *,
+           CASE WHEN is_resolved THEN 'resolved' WHEN decision_id IS NOT NULL THEN 'stale'
+                ELSE review_status END AS final_status,
+           CASE WHEN is_resolved THEN accepted_flop ELSE best_flop END AS final_flop,
+           CASE WHEN is_resolved THEN accepted_low ELSE best_flop_low END AS final_low,
+           CASE WHEN is_resolved THEN accepted_high ELSE best_flop_high END AS final_high
+    FROM joined
+)
+SELECT run_id, assumption_set, operations_flop, operations_flop_low, operations_flop_high,
+       hardware_flop, hardware_flop_low, hardware_flop_high, reported_flop, reported_flop_low,
+       reported_flop_high, ratio, log10_ratio,
+       reported_operations_ratio, reported_hardware_ratio, is_flagged, flag_reason, severity,
+       final_status AS review_status,
+       final_flop AS best_flop, final_low AS best_flop_low, final_high AS best_flop_high,
+       CASE WHEN NOT is_resolved THEN best_method WHEN accepted = 'value' THEN 'review' ELSE accepted END AS best_method,
+       CASE WHEN is_resolved THEN 'review decision' || coalesce(' by ' || reviewer, '') || ': ' || review_note
+            ELSE best_reason END AS best_reason,
+       final_flop / 8.64e19 AS best_pfs_days,  -- 1 pfs-day = 1e15 FLOP/s x 86,400 s (OpenAI 2018)
+       chip_hours, hardware_burden_flop, serial_steps,
+       CASE WHEN NOT is_resolved THEN threshold_1e25 WHEN final_low >= 1e25 THEN 'above'
+            WHEN final_high >= 1e25 THEN 'possibly above' ELSE 'below' END AS threshold_1e25,
+       CASE WHEN NOT is_resolved THEN threshold_1e26 WHEN final_low >= 1e26 THEN 'above'
+            WHEN final_high >= 1e26 THEN 'possibly above' ELSE 'below' END AS threshold_1e26,
+       base_run_id,
+       final_flop + (SELECT b.final_flop FROM final b
+                     WHERE b.run_id = final.base_run_id AND b.assumption_set = final.assumption_set) AS with_base_flop,
+       inputs_fingerprint, decision_id, reviewer, review_note, first_landed_at, updated_at
+FROM final;
 
 CREATE OR REPLACE VIEW quarantine AS
 SELECT source, table_name, check_name, reason, payload, run_id, record_key, status,

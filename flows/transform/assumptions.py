@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -35,6 +35,12 @@ class AssumptionSet:
     utilization_by_domain: dict[str, float]
     peak_order: tuple[PeakRule, ...]
     flag_ratio: float
+    utilization_range: dict[str, tuple[float, float]] = field(default_factory=dict)
+    trust_spread: float = 3.0
+
+    def utilization_bounds(self, kind: str | None) -> tuple[float, float] | None:
+        """[low, high] around the default utilization for this chip kind, None when the set gives none."""
+        return self.utilization_range.get(kind or "gpu", self.utilization_range.get("gpu"))
 
     def default_utilization(self, kind: str | None, domain: str | None) -> float:
         """Domain rule first (Epoch's 0.30 for language), then the chip kind's figure."""
@@ -47,6 +53,26 @@ def _parse_rule(item) -> PeakRule:
     if isinstance(item, str):
         return PeakRule(item)
     return PeakRule(item["column"], tuple(item.get("kinds", ())))
+
+
+def _parse_ranges(name: str, raw: dict) -> dict[str, tuple[float, float]]:
+    ranges = {}
+    for kind, pair in raw.items():
+        low, high = (float(v) for v in pair)
+        assert 0 < low <= high <= 1, f"utilization_range for {kind} in {name} must be 0 < low <= high <= 1"
+        ranges[kind] = (low, high)
+    return ranges
+
+
+def _check_defaults_in_range(rules: AssumptionSet) -> None:
+    """Every default the set can pick must lie inside the range used for its interval."""
+    for kind, default in rules.utilization_by_kind.items():
+        bounds = rules.utilization_bounds(kind)
+        assert bounds is None or bounds[0] <= default <= bounds[1], \
+            f"{rules.name}: default utilization {default} for {kind} lies outside its range {bounds}"
+        for domain_default in rules.utilization_by_domain.values():
+            assert bounds is None or kind == "cpu" or bounds[0] <= domain_default <= bounds[1], \
+                f"{rules.name}: domain utilization {domain_default} lies outside the {kind} range {bounds}"
 
 
 def load_assumption_sets(path: Path | str | None = None) -> dict[str, AssumptionSet]:
@@ -65,7 +91,10 @@ def load_assumption_sets(path: Path | str | None = None) -> dict[str, Assumption
             utilization_by_domain={k: float(v) for k, v in (body.get("utilization_by_domain") or {}).items()},
             peak_order=tuple(_parse_rule(i) for i in body["peak_order"]),
             flag_ratio=float(body.get("flag_ratio", 3.0)),
+            utilization_range=_parse_ranges(name, body.get("utilization_range") or {}),
+            trust_spread=float(body.get("trust_spread", 3.0)),
         )
+        _check_defaults_in_range(sets[name])
     return sets
 
 

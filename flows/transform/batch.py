@@ -145,22 +145,28 @@ def explain_unestimated(values: pd.DataFrame, hardware: pd.DataFrame, operations
         problems.add(nothing, pd.Series(messages[codes], index=present.index[nothing]))
 
 
-def compare_rows(operations: pd.Series, hardware: pd.Series, rules: AssumptionSet) -> pd.DataFrame:
+def compare_rows(operations: pd.Series, hardware: pd.DataFrame, confidence: pd.Series,
+                 rules: AssumptionSet) -> pd.DataFrame:
     """compare_estimates per row. Only a row with both estimates has a ratio to flag, so only those
     rows are compared; a row with one estimate has it as its best, no ratio and no flag."""
-    both, either = operations.notna() & hardware.notna(), operations.notna() | hardware.notna()
+    both = operations.notna() & hardware["flop"].notna()
+    either = operations.notna() | hardware["flop"].notna()
     out = pd.DataFrame({
-        "operations_flop": operations, "hardware_flop": hardware, "ratio": np.nan,
+        "operations_flop": operations, "hardware_flop": hardware["flop"], "ratio": np.nan,
         "is_flagged": pd.array(np.where(either, False, None), dtype="boolean"),
-        "best_flop": operations.fillna(hardware),
+        "best_flop": operations.fillna(hardware["flop"]),
         "best_method": np.where(either, np.where(operations.notna(), "operations", "hardware"), None),
     })
     if both.any():
         keys = operations.index[both].astype(str)
-        estimates = pd.concat([pd.DataFrame({"run_id": keys, "method": method, "flop": flop[both].to_numpy()})
-                               for method, flop in (("operations", operations), ("hardware", hardware))],
-                              ignore_index=True)
-        compared = compare_estimates(estimates, pd.Series(keys), rules.name, rules.flag_ratio)
+        estimates = pd.concat([
+            pd.DataFrame({"run_id": keys, "method": "operations", "flop": operations[both].to_numpy()}),
+            pd.DataFrame({"run_id": keys, "method": "hardware", "flop": hardware.loc[both, "flop"].to_numpy(),
+                          "flop_low": hardware.loc[both, "flop_low"].to_numpy(),
+                          "flop_high": hardware.loc[both, "flop_high"].to_numpy()}),
+        ], ignore_index=True)
+        runs = pd.DataFrame({"run_id": keys, "hardware_confidence": confidence[both].to_numpy()})
+        compared = compare_estimates(estimates, runs, rules, fingerprint=False)
         columns = ["ratio", "is_flagged", "best_flop", "best_method"]
         out.loc[both, columns] = compared.set_index(operations.index[both])[columns]
     return out
@@ -180,7 +186,7 @@ def estimate_batch(frame: pd.DataFrame, specs: pd.DataFrame, aliases: pd.DataFra
     explain_unestimated(values, hardware, operations, rules, problems)
     error = problems.messages()
     ok = error.isna()
-    result = compare_rows(operations.where(ok), hardware["flop"].where(ok), rules)
+    result = compare_rows(operations.where(ok), hardware.where(ok), values["hardware_confidence"], rules)
     result["hardware_id"] = values["hardware_id"]
     result["hardware_flop_low"] = hardware["flop_low"].where(ok)
     result["hardware_flop_high"] = hardware["flop_high"].where(ok)

@@ -197,7 +197,7 @@ def resolve_batch_hardware(frame: pd.DataFrame, values: pd.DataFrame, aliases: p
                            problems: Problems) -> pd.DataFrame:
     """hardware_id per row, resolving each distinct name once (and each
     date-dependent name once per distinct publication_date); an unknown name is a problem."""
-    out = pd.DataFrame({"hardware_id": None}, index=frame.index, dtype=object)
+    out = pd.DataFrame({"hardware_id": None, "hardware_confidence": np.nan}, index=frame.index)
     column = input_columns(frame).get("hardware")
     if column is None:
         return out
@@ -218,4 +218,6 @@ def resolve_batch_hardware(frame: pd.DataFrame, values: pd.DataFrame, aliases: p
     keys = keys.assign(day=keys["day"].where(keys["basis"] == "dated"))  # the date matters only to dated names
     for (name, basis, day), where in keys.groupby(["name", "basis", "day"], dropna=False, sort=False).groups.items():
         problems.add(pd.Series(True, index=where), _hardware_problem(name, basis, day))
-    return out.assign(hardware_id=rows["hardware_id"].where(rows["hardware_id"].notna(), None))
+    known = rows["hardware_id"].notna()
+    return out.assign(hardware_id=rows["hardware_id"].where(known, None),
+                      hardware_confidence=pd.to_numeric(rows["confidence"], errors="coerce").where(known))

@@ -8,11 +8,16 @@ import pandas as pd
 
 SOURCE = "curated"
 PAPER_FIELDS = ["paper_id", "title", "published_date", "url", "arxiv_id", "doi", "note"]
-RUN_FIELDS = ["run_id", "system", "domain", "hardware_text"]
+RUN_FIELDS = ["run_id", "system", "domain", "hardware_text", "base_run_id"]
 FACTS = [
-    "parameter_count", "active_parameter_count", "training_tokens", "training_examples", "epochs",
-    "batch_size", "batch_tokens", "forward_multiply_adds_per_example", "chip_count", "training_hours",
-    "chip_hours", "precision", "utilization", "reported_flop",
+    "parameter_count", "active_parameter_count", "training_tokens", "dataset_tokens", "training_examples",
+    "epochs", "batch_size", "batch_tokens", "forward_multiply_adds_per_example", "chip_count", "training_hours",
+    "chip_hours", "precision", "utilization", "reported_flop", "ensemble_members",
+]
+# Facts a paper may hedge ("5-6 days", "about 2-3 epochs"): their low/high land as <fact>_low/_high.
+HEDGED_FACTS = [
+    "parameter_count", "active_parameter_count", "training_tokens", "dataset_tokens", "training_examples",
+    "epochs", "forward_multiply_adds_per_example", "chip_count", "training_hours", "chip_hours", "reported_flop",
 ]
 OVERRIDES = {"peak_flop_per_second": "peak_flop_per_second_override", "utilization": "utilization_override",
              "hardware_multiplier": "hardware_multiplier", "operations_multiplier": "operations_multiplier"}
@@ -45,11 +50,11 @@ def _flatten_run(run: dict, paper_id: str, source_file: str) -> tuple[dict, list
             unknown.append(name)
             continue
         value = parts.get("value")
-        if value is None and name == "training_hours":
+        if value is None and name in HEDGED_FACTS:
             value = _midpoint(parts.get("low"), parts.get("high"))
         row[name] = value
-        if name == "training_hours":
-            row["training_hours_low"], row["training_hours_high"] = parts.get("low"), parts.get("high")
+        if name in HEDGED_FACTS:
+            row[f"{name}_low"], row[f"{name}_high"] = parts.get("low"), parts.get("high")
         if not parts.get("where"):
             uncited.append(name)
         fact_rows.append((run.get("run_id"), name, json.dumps(value), parts.get("low"), parts.get("high"),
@@ -86,5 +91,26 @@ def flatten_curated(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 def derive_run_columns(runs: pd.DataFrame) -> pd.DataFrame:
     """Columns computed from stated facts: forward FLOP = 2 x multiply-adds (1 MAC = 2 FLOP)."""
-    macs = pd.to_numeric(runs.get("forward_multiply_adds_per_example"), errors="coerce")
-    return runs.assign(forward_flop_per_example=2.0 * macs)
+    def flop(suffix: str) -> pd.Series:
+        return 2.0 * pd.to_numeric(runs.get(f"forward_multiply_adds_per_example{suffix}"), errors="coerce")
+
+    runs = runs.assign(forward_flop_per_example=flop(""), forward_flop_per_example_low=flop("_low"),
+                       forward_flop_per_example_high=flop("_high"))
+    return runs.assign(range_problems=find_range_problems(runs))
+
+
+def find_range_problems(runs: pd.DataFrame) -> pd.Series:
+    """'epochs 95 outside its range [80, 90]' per run where a stated value leaves its own range."""
+    problems = pd.Series("", index=runs.index, dtype=object)
+    for name in HEDGED_FACTS:
+        if f"{name}_low" not in runs:
+            continue
+        value = pd.to_numeric(runs.get(name), errors="coerce")
+        low = pd.to_numeric(runs[f"{name}_low"], errors="coerce")
+        high = pd.to_numeric(runs[f"{name}_high"], errors="coerce")
+        bad = (low > high) | (value < low) | (value > high) | (value.isna() & (low.notna() | high.notna()))
+        for i in runs.index[bad.fillna(False).to_numpy(dtype=bool)]:
+            text = (f"{name} {value[i]:g} outside its range [{low[i]:g}, {high[i]:g}]" if pd.notna(value[i])
+                    else f"{name} gives a low or high but no value")
+            problems[i] = f"{problems[i]}; {text}" if problems[i] else text
+    return problems.where(problems != "", None)

@@ -14,5 +14,5 @@ def estimate_compute(runs: pd.DataFrame, specs: pd.DataFrame, rules: AssumptionS
     """(estimates: one row per run and method, comparison: one row per run)."""
     parts = [estimate_operations(runs, rules.name), estimate_hardware(runs, specs, rules), estimate_reported(runs, rules.name)]
     estimates = add_pfs_days(pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True))
-    comparison = compare_estimates(estimates, runs["run_id"], rules.name, rules.flag_ratio)
+    comparison = compare_estimates(estimates, runs, rules)
     return estimates, comparison

@@ -45,7 +45,9 @@ def test_alexnet_reproduces_openai_2018(capsys):
     # hardware: 2 GTX 580 x 1.581e12 FLOP/s (spec table, FP32) x 132 h x 3600 s x 0.33 = 4.96e17;
     # OpenAI's appendix rounds to 500 PF (1.58 TFLOP/s x 5.5 days x 0.33).
     # operations: 0.75 G multiply-adds x 2 = 1.5e9 forward FLOP x 3 x 1.2e6 images x 90 = 4.86e17
-    # (the appendix's 470 PF); ratio 0.98, inside the factor of 3, so not flagged.
+    # (the appendix's 470 PF); ratio 0.98, inside the factor of 3, so not flagged. The GTX 580 has one
+    # peak (FP32) and the utilization range 0.2-0.5 spans 2.5x <= trust_spread 3, so both methods are
+    # trusted and agree: the best figure is their geometric mean, sqrt(4.86e17 x 4.96e17) = 4.91e17.
     out, err = estimate_file(capsys, FIXTURES / "alexnet.csv", "openai-2018")
     row = out.iloc[0]
     assert row["hardware_id"] == "nvidia_geforce_gtx_580"
@@ -54,7 +56,11 @@ def test_alexnet_reproduces_openai_2018(capsys):
     assert float(row["operations_flop"]) == pytest.approx(4.86e17)
     assert float(row["operations_flop"]) == pytest.approx(4.7e17, rel=0.04)
     assert float(row["ratio"]) == pytest.approx(4.86e17 / 4.96e17, rel=1e-3)
-    assert row["is_flagged"] == "False" and row["best_method"] == "operations" and row["error"] == ""
+    assert row["is_flagged"] == "False" and row["best_method"] == "geometric_mean" and row["error"] == ""
+    assert float(row["best_flop"]) == pytest.approx((4.86e17 * 2 * 1.581e12 * 132 * 3600 * 0.33) ** 0.5)
+    # hardware interval: the set's utilization range 0.2-0.5 around 0.33
+    assert float(row["hardware_flop_low"]) == pytest.approx(2 * 1.581e12 * 132 * 3600 * 0.2)
+    assert float(row["hardware_flop_high"]) == pytest.approx(2 * 1.581e12 * 132 * 3600 * 0.5)
     assert err == "estimated 1 rows (0 with errors) under openai-2018\n"
 
 
@@ -252,7 +258,7 @@ def test_cli_reads_stdin_writes_a_file_and_never_imports_prefect(tmp_path):
                  stdin=(FIXTURES / "alexnet.csv").read_bytes())
     assert result.returncode == 0, result.stderr
     assert result.stderr.decode() == "estimated 1 rows (0 with errors) under openai-2018\n"
-    assert pd.read_csv(target)["best_method"].tolist() == ["operations"]
+    assert pd.read_csv(target)["best_method"].tolist() == ["geometric_mean"]
 
 
 def test_unwritable_output_is_one_line(tmp_path):

@@ -82,3 +82,36 @@ def test_inputs_record_peak_and_utilization_provenance():
     out = hw(EPOCH, hardware_id="a100", chip_count=1, training_hours=1, domain="language")
     assert '"peak_source": "bf16 (epoch-2022 order)"' in out.loc[0, "inputs"]
     assert '"utilization_source": "epoch-2022 default"' in out.loc[0, "inputs"]
+
+
+def test_default_utilization_carries_the_sets_range():
+    # epoch-2022, vision: 0.40 default, range 0.2-0.5; A100 with bf16 stated (exact peak 312e12)
+    row = hw(EPOCH, hardware_id="a100", chip_count=8, training_hours=10, precision="bf16").iloc[0]
+    base = 8 * 312e12 * 10 * 3600
+    assert (row["flop_low"], row["flop"], row["flop_high"]) == pytest.approx((base * 0.2, base * 0.4, base * 0.5))
+    assert row["hardware_burden_flop"] == pytest.approx(base)
+    assert row["uncertainty"] == "utilization 0.2-0.5"
+
+
+def test_unknown_precision_spans_the_fp32_and_tensor_peaks():
+    # no precision stated: epoch-2022 picks the 312e12 tensor peak; the run may have used FP32 (19.5e12)
+    row = hw(EPOCH, hardware_id="a100", chip_count=1, training_hours=1).iloc[0]
+    assert row["flop"] == pytest.approx(312e12 * 3600 * 0.4)
+    assert row["flop_low"] == pytest.approx(19.5e12 * 3600 * 0.2)
+    assert row["flop_high"] == pytest.approx(312e12 * 3600 * 0.5)
+    assert "peak_flop_per_second 1.95e+13-3.12e+14" in row["uncertainty"]
+
+
+def test_stated_mfu_and_precision_make_a_point_estimate():
+    row = hw(EPOCH, hardware_id="a100", chip_count=4, training_hours=2, precision="bf16", utilization=0.45).iloc[0]
+    assert row["flop_low"] == row["flop"] == row["flop_high"] == pytest.approx(4 * 312e12 * 2 * 3600 * 0.45)
+    assert row["uncertainty"] is None
+
+
+def test_hedged_chip_count_and_time_multiply_their_ends():
+    # "about 500-600 GPUs for 5-6 days", FP32-only chip, OpenAI utilization 0.33 (range 0.2-0.5)
+    row = hw(hardware_id="gtx580", chip_count=550, chip_count_low=500, chip_count_high=600,
+             training_hours=132, training_hours_low=120, training_hours_high=144).iloc[0]
+    assert row["flop_low"] == pytest.approx(500 * 1.581e12 * 120 * 3600 * 0.2)
+    assert row["flop_high"] == pytest.approx(600 * 1.581e12 * 144 * 3600 * 0.5)
+    assert row["uncertainty"] == "chip_count 500-600; training_hours 120-144; utilization 0.2-0.5"

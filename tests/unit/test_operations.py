@@ -1,3 +1,4 @@
+import json
 import math
 
 import pandas as pd
@@ -8,6 +9,10 @@ from flows.transform.operations import FORMULA_ARCHITECTURE, FORMULA_TOKENS, est
 
 def one(**row):
     return pd.DataFrame([{"run_id": "r", **row}])
+
+
+def ops(**row):
+    return estimate_operations(one(**row), "s")
 
 
 def test_alexnet_worked_example():
@@ -53,3 +58,32 @@ def test_doubling_tokens_scales_linearly(factor):
     base = estimate_operations(one(parameter_count=7e9, training_tokens=1e12), "s").loc[0, "flop"]
     more = estimate_operations(one(parameter_count=7e9, training_tokens=factor * 1e12), "s").loc[0, "flop"]
     assert math.isclose(more, factor * base)
+
+
+def test_tokens_seen_are_dataset_tokens_times_epochs_when_only_those_are_given():
+    # 6 x 1e9 parameters x (2e10 dataset tokens x 3 epochs) = 3.6e20
+    out = ops(parameter_count=1e9, dataset_tokens=2e10, epochs=3)
+    assert out.loc[0, "flop"] == pytest.approx(3.6e20)
+    assert out.loc[0, "formula"] == "6 x parameters x dataset_tokens x epochs"
+
+
+def test_ensembles_are_summed_over_members():
+    # 5 members x (1.5e9 x 3 x 1e6 x 10) = 2.25e17
+    out = ops(forward_flop_per_example=1.5e9, training_examples=1e6, epochs=10, ensemble_members=5)
+    assert out.loc[0, "flop"] == pytest.approx(5 * 1.5e9 * 3 * 1e6 * 10)
+    assert out.loc[0, "formula"].endswith("x ensemble_members")
+    assert json.loads(out.loc[0, "inputs"])["ensemble_members"] == 5
+
+
+def test_hedged_inputs_widen_the_interval_by_the_products_of_their_ends():
+    # "about 2-3 trillion tokens", 7e9 parameters stated exactly: 6 x 7e9 x [2e12, 3e12]
+    out = ops(parameter_count=7e9, training_tokens=2.5e12, training_tokens_low=2e12, training_tokens_high=3e12)
+    row = out.iloc[0]
+    assert (row["flop_low"], row["flop"], row["flop_high"]) == pytest.approx((6 * 7e9 * 2e12, 6 * 7e9 * 2.5e12, 6 * 7e9 * 3e12))
+    assert row["uncertainty"] == "training_tokens 2e+12-3e+12"
+    assert json.loads(row["inputs"])["training_tokens_low"] == 2e12
+
+
+def test_exact_inputs_give_a_point_interval():
+    row = ops(parameter_count=1e9, training_tokens=2e10).iloc[0]
+    assert row["flop_low"] == row["flop"] == row["flop_high"] and row["uncertainty"] is None
