@@ -21,6 +21,7 @@ class Settings:
     limit: int | None = None
     curated_dir: Path | None = None        # None -> warehouse/seeds/curated
     aliases_file: Path | None = None       # None -> $FLOPLEDGER_ALIASES_FILE or warehouse/seeds/hardware_aliases.csv
+    reviews_file: Path | None = None       # None -> $FLOPLEDGER_REVIEWS_FILE or warehouse/seeds/review_decisions.csv
 
     @property
     def is_complete_pass(self) -> bool:
@@ -39,6 +40,7 @@ def settings_from_env(**overrides) -> Settings:
         "assumptions": os.environ.get(ENV_PREFIX + "ASSUMPTIONS") or DEFAULT_ASSUMPTION_SET,
         "assumptions_file": env_path("ASSUMPTIONS_FILE"),
         "curated_dir": env_path("CURATED_DIR"),
+        "reviews_file": env_path("REVIEWS_FILE"),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**base)

@@ -1,0 +1,213 @@
+"""Analysts' decisions on runs whose two estimates disagree: record, mark stale, CSV in and out.
+
+Decisions live in ref_review_decisions, never overwritten: a new decision supersedes the
+previous one, and a decision whose comparison inputs change is marked stale (re-opened). The
+`compute_comparison` view applies them. Timestamps are naive UTC. No function here opens a
+transaction: callers (the CLI, the pipeline's landing transaction) own it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from schemas.review_decision import ACCEPTED, CONTENT_COLUMNS, DECISION_COLUMNS, ReviewDecision, make_decision_id
+from schemas.validation import validate_frame
+
+DECISIONS_SEED = Path(__file__).resolve().parent / "seeds" / "review_decisions.csv"
+COLUMN_LIST = ", ".join(DECISION_COLUMNS)
+
+
+def utc_now(moment=None) -> dt.datetime:
+    """`moment` (default: now) as a naive UTC datetime, the form DuckDB TIMESTAMP columns hold."""
+    moment = pd.Timestamp(moment or dt.datetime.now(dt.timezone.utc))
+    if moment.tzinfo is not None:
+        moment = moment.tz_convert("UTC").tz_localize(None)
+    return moment.to_pydatetime()
+
+
+def read_comparison_row(con, run_id: str, assumption_set: str) -> dict:
+    """The run's row in out_compute_comparison; an error lists the assumption sets it does have."""
+    result = con.execute("SELECT * FROM out_compute_comparison WHERE run_id = ? AND assumption_set = ?",
+                         [run_id, assumption_set])
+    columns, row = [d[0] for d in result.description], result.fetchone()
+    if row is not None:
+        return dict(zip(columns, row))
+    sets = [r[0] for r in con.execute("SELECT assumption_set FROM out_compute_comparison WHERE run_id = ? "
+                                      "ORDER BY assumption_set", [run_id]).fetchall()]
+    if not sets:
+        raise ValueError(f"run {run_id!r} has no comparison in the warehouse (unknown run, or nothing to estimate); "
+                         "see `flopledger review list --all`")
+    raise ValueError(f"run {run_id!r} has no comparison under assumption set {assumption_set!r}; it has: {', '.join(sets)}")
+
+
+def choose_accepted_flop(row: dict, accepted: str, accepted_flop: float | None) -> float:
+    """A method's own estimate from the comparison row, or the reviewer's value (> 0)."""
+    if accepted not in ACCEPTED:
+        raise ValueError(f"accepted must be one of {', '.join(ACCEPTED)}, got {accepted!r}")
+    if accepted == "value":
+        if accepted_flop is None or not (math.isfinite(float(accepted_flop)) and float(accepted_flop) > 0):
+            raise ValueError(f"an accepted value must be a FLOP count greater than 0, got {accepted_flop!r}")
+        return float(accepted_flop)
+    if accepted_flop is not None:
+        raise ValueError(f"accepted_flop is only given with accepted='value'; {accepted} takes its FLOP from the estimate")
+    if row.get(f"{accepted}_flop") is None:
+        raise ValueError(f"run {row['run_id']!r} has no {accepted} estimate under {row['assumption_set']}, "
+                         "so it cannot be accepted; accept another method or a value")
+    return float(row[f"{accepted}_flop"])
+
+
+def check_decisions(frame: pd.DataFrame, where: str, lines: list[int] | None = None) -> pd.DataFrame:
+    """The frame validated against ReviewDecision, or a ValueError naming the first problem in one line."""
+    valid, rejected = validate_frame(frame, ReviewDecision)
+    if rejected.empty:
+        return valid
+    # the first line with a problem; a wrong decision_id is often a consequence of another, so it comes last
+    is_id = rejected["check_name"] == "decision_id_matches_content"
+    first = rejected.assign(is_id=is_id).sort_values(["row", "is_id"], kind="stable").iloc[0]
+    place = f"{where} line {lines[first['row']]}" if lines else where
+    more = f" (and {len(rejected) - 1} more problem{'s' if len(rejected) > 2 else ''})" if len(rejected) > 1 else ""
+    raise ValueError(f"{place}: {first['reason']}{more}")
+
+
+def record_decision(con, run_id: str, assumption_set: str, accepted: str, note: str, reviewer: str | None = None,
+                    accepted_flop: float | None = None, decided_at=None) -> dict:
+    """Store a decision against the run's current comparison; earlier live ones become superseded."""
+    if not (note or "").strip():
+        raise ValueError("a decision needs a note saying why")
+    row = read_comparison_row(con, run_id, assumption_set)
+    flop = choose_accepted_flop(row, accepted, accepted_flop)
+    decided = utc_now(decided_at)
+    decision = {
+        "decision_id": make_decision_id(run_id, assumption_set, decided, accepted, flop),
+        "run_id": run_id, "assumption_set": assumption_set, "accepted": accepted, "accepted_flop": flop,
+        "note": note.strip(), "reviewer": reviewer or None, "decided_at": decided,
+        "inputs_fingerprint": row["inputs_fingerprint"], "operations_flop": row["operations_flop"],
+        "hardware_flop": row["hardware_flop"], "reported_flop": row["reported_flop"],
+        "status": "active", "status_changed_at": None, "status_reason": None,
+    }
+    check_decisions(pd.DataFrame([decision], columns=DECISION_COLUMNS), f"decision on {run_id}")
+    if con.execute("SELECT count(*) FROM ref_review_decisions WHERE decision_id = ?", [decision["decision_id"]]).fetchone()[0]:
+        raise ValueError(f"decision {decision['decision_id']} is already recorded")
+    con.execute("UPDATE ref_review_decisions SET status = 'superseded', status_changed_at = ?, status_reason = ? "
+                "WHERE run_id = ? AND assumption_set = ? AND status IN ('active', 'stale')",
+                [decided, f"superseded by {decision['decision_id']}", run_id, assumption_set])
+    con.execute(f"INSERT INTO ref_review_decisions ({COLUMN_LIST}) VALUES ({', '.join(['?'] * len(DECISION_COLUMNS))})",
+                [decision[c] for c in DECISION_COLUMNS])
+    return decision
+
+
+def mark_stale_decisions(con, pipeline_run_id: str) -> int:
+    """Active decisions whose run's comparison inputs changed become stale; runs now absent are left alone."""
+    result = con.execute(
+        "UPDATE ref_review_decisions AS d SET status = 'stale', status_changed_at = ?, status_reason = ? "
+        "FROM out_compute_comparison AS c WHERE d.status = 'active' AND c.run_id = d.run_id "
+        "AND c.assumption_set = d.assumption_set AND c.inputs_fingerprint <> d.inputs_fingerprint",
+        [utc_now(), f"inputs changed in run {pipeline_run_id}"])
+    return int(result.fetchone()[0])
+
+
+def format_cell(value) -> str:
+    """The CSV text of one value: '' for null, ISO-8601 for timestamps, repr for floats (exact round trip)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        return pd.Timestamp(value).isoformat()
+    if isinstance(value, float):
+        return repr(float(value))
+    return str(value)
+
+
+def export_decisions(con, path) -> int:
+    """Every decision, history included, as CSV in the table's column order; returns the count."""
+    rows = con.execute(f"SELECT {COLUMN_LIST} FROM ref_review_decisions "
+                       "ORDER BY run_id, assumption_set, decided_at, decision_id").fetchall()
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(DECISION_COLUMNS)
+        writer.writerows([format_cell(v) for v in row] for row in rows)
+    os.replace(partial, target)
+    return len(rows)
+
+
+def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """(header, records, the line each record starts on); blank lines skipped."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header, records, lines, start = next(reader, None), [], [], 2
+            for record in reader:
+                if record:
+                    records.append(record)
+                    lines.append(start)
+                start = reader.line_num + 1
+    except FileNotFoundError:
+        raise ValueError(f"no decisions file at {path}") from None
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise ValueError(f"{path} is not a readable CSV file: {err}") from None
+    return header or [], records, lines
+
+
+def read_decisions_file(path) -> pd.DataFrame:
+    """A decisions CSV (as `export_decisions` writes it), validated; ValueError in one line if not."""
+    path = Path(path)
+    header, records, lines = _read_records(path)
+    missing = [c for c in DECISION_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in DECISION_COLUMNS]
+    if missing or unknown:
+        problems = "; ".join([f"missing columns {', '.join(missing)}"] * bool(missing)
+                             + [f"unknown columns {', '.join(unknown)}"] * bool(unknown))
+        raise ValueError(f"{path}: {problems} (expected the header `flopledger review export` writes)")
+    short = next((i for i, r in enumerate(records) if len(r) != len(header)), None)
+    if short is not None:
+        raise ValueError(f"{path} line {lines[short]}: {len(records[short])} fields, expected {len(header)}")
+    frame = pd.DataFrame([[v if v != "" else None for v in r] for r in records], columns=header, dtype=object)
+    return check_decisions(frame[DECISION_COLUMNS], str(path), lines)
+
+
+def _stored_content(con, decision_ids: list[str]) -> dict[str, tuple]:
+    rows = con.execute(f"SELECT {', '.join(CONTENT_COLUMNS)} FROM ref_review_decisions WHERE list_contains(?, decision_id)",
+                       [decision_ids]).fetchall()
+    return {row[0]: tuple(format_cell(v) for v in row) for row in rows}
+
+
+def import_decisions(con, path) -> tuple[int, int]:
+    """Insert the file's decisions the warehouse lacks; returns (inserted, already_present).
+
+    A decision already stored must say the same thing (its status may have moved on): a
+    different content is an error naming it, never an overwrite.
+    """
+    frame = read_decisions_file(path)
+    stored = _stored_content(con, frame["decision_id"].tolist())
+    is_new = []
+    for record in frame[CONTENT_COLUMNS].itertuples(index=False):
+        content = tuple(format_cell(v) for v in record)
+        have = stored.get(content[0])
+        if have is not None and have != content:
+            differing = [c for c, a, b in zip(CONTENT_COLUMNS, have, content) if a != b]
+            raise ValueError(f"decision {content[0]} in {path} differs from the one in the warehouse "
+                             f"({', '.join(differing)}); decisions are never overwritten, record a new one instead")
+        is_new.append(have is None)
+    fresh = frame.loc[is_new, DECISION_COLUMNS]
+    if not fresh.empty:
+        con.register("review_decisions_incoming", fresh)
+        try:
+            con.execute(f"INSERT INTO ref_review_decisions ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM review_decisions_incoming")
+        finally:
+            con.unregister("review_decisions_incoming")
+    return len(fresh), len(frame) - len(fresh)
+
+
+def load_decisions_file(con, path=None) -> int:
+    """The curated decisions under git (warehouse/seeds/review_decisions.csv) into the warehouse; a missing file is 0."""
+    target = Path(path or DECISIONS_SEED)
+    if not target.exists():
+        return 0
+    return import_decisions(con, target)[0]
