@@ -1,0 +1,113 @@
+"""Epoch AI's model database CSV (notable_ai_models.csv and its siblings, CC BY 4.0), raw layer.
+
+Every column keeps Epoch's own name and text (empty cells become null) plus `source_row`,
+the 1-based record number after the header (a record can span several lines: notes are
+quoted multi-line text). split_epoch_models then sorts rows into usable and rejected ones,
+each reject with a readable reason; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sources.errors import SourceError
+from sources.http import HttpClient
+
+SOURCE = "Epoch AI models"
+EPOCH_MODELS_URL = "https://epoch.ai/data/epochdb/notable_ai_models.csv"
+DATE_COLUMN = "Publication date"
+# Columns the pipeline reads; a CSV without any of them is not one we understand.
+KEY_COLUMNS = ["Model", DATE_COLUMN, "Parameters", "Training compute (FLOP)", "Training time (hours)",
+               "Training hardware", "Hardware quantity"]
+# Cells that must be numbers when filled (Epoch writes plain or scientific notation: 3.14e+23).
+NUMERIC_COLUMNS = ["Parameters", "Training compute (FLOP)", "Training time (hours)", "Hardware quantity",
+                   "Training dataset size (total)", "Epochs", "Batch size", "Hardware utilization (MFU)",
+                   "Training chip-hours", "Finetune compute (FLOP)"]
+REJECT_COLUMNS = ["source_row", "Model", "check_name", "reason", "payload"]
+
+
+def read_epoch_models(location: str = EPOCH_MODELS_URL, client=None) -> pd.DataFrame:
+    """Epoch's models CSV from a local path or an http(s) URL (fetched with `client`), one row per record."""
+    if location.startswith(("http://", "https://")):
+        data = _fetch(location, client)
+    else:
+        data = _read_file(location)
+    return parse_epoch_models(data, location)
+
+
+def _fetch(url: str, client) -> bytes:
+    if client is not None:
+        return client.get(url).body
+    with HttpClient(SOURCE) as own_client:
+        return own_client.get(url).body
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise SourceError(f"{SOURCE}: cannot read {path} ({err.strerror or type(err).__name__})") from None
+
+
+def parse_epoch_models(data: bytes, location: str) -> pd.DataFrame:
+    """The CSV bytes as a frame of strings (nulls for empty cells) with Epoch's headers and source_row."""
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise SourceError(f"{SOURCE}: {location} is empty (not even a header line)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        first = str(err).strip().splitlines()[0]
+        raise SourceError(f"{SOURCE}: {location} is not a readable CSV ({first})") from None
+    missing = [column for column in KEY_COLUMNS if column not in raw.columns]
+    if missing:
+        raise SourceError(f"{SOURCE}: {location} lacks column(s) {', '.join(repr(c) for c in missing)}")
+    raw = raw.apply(lambda column: column.str.strip()).astype(object)
+    raw = raw.where(raw != "", None)
+    raw.insert(0, "source_row", range(1, len(raw) + 1))
+    return raw.reset_index(drop=True)
+
+
+def split_epoch_models(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(usable rows, rejects): a reject lacks a Model, has an unparseable Publication date or a non-number
+    in a numeric column. Usable rows keep the raw text; len(raw) == len(ok) + len(rejects)."""
+    problems = _find_problems(raw)
+    bad = problems.map(bool)
+    ok = raw[~bad].reset_index(drop=True)
+    rejects = pd.DataFrame([_reject_row(row, problems.loc[index]) for index, row in raw[bad].iterrows()],
+                           columns=REJECT_COLUMNS)
+    assert len(ok) + len(rejects) == len(raw), "every Epoch row is either usable or rejected"
+    return ok, rejects
+
+
+def _find_problems(raw: pd.DataFrame) -> pd.Series:
+    """Per row, a list of (check_name, reason) pairs; empty when the row is usable."""
+    problems = pd.Series([[] for _ in range(len(raw))], index=raw.index, dtype=object)
+    for index in raw.index[raw["Model"].isna()]:
+        problems[index].append(("model_present", "Model is empty"))
+    dates = raw[DATE_COLUMN]
+    parsed = pd.to_datetime(dates, errors="coerce", format="%Y-%m-%d")
+    for index in raw.index[parsed.isna()]:
+        value = dates[index]
+        reason = "Publication date is empty" if value is None else f"Publication date {value!r} is not a date (YYYY-MM-DD)"
+        problems[index].append(("publication_date_parses", reason))
+    for column in [c for c in NUMERIC_COLUMNS if c in raw.columns]:
+        values = raw[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        for index in raw.index[values.notna() & (numbers.isna() | numbers.abs().eq(float("inf")))]:
+            problems[index].append(("numeric_cell_parses", f"{column} {values[index]!r} is not a number"))
+    return problems
+
+
+def _reject_row(row: pd.Series, problems: list[tuple[str, str]]) -> dict:
+    payload = {k: v for k, v in row.items() if k != "source_row" and v is not None}
+    return {
+        "source_row": row["source_row"],
+        "Model": row["Model"],
+        "check_name": ",".join(dict.fromkeys(check for check, _ in problems)),
+        "reason": "; ".join(reason for _, reason in problems),
+        "payload": json.dumps(payload, ensure_ascii=False),
+    }
