@@ -15,6 +15,15 @@ class UnknownAssumptionSet(ValueError):
     """The requested assumption set is not defined in the assumptions file."""
 
 
+class InvalidAssumptionSet(ValueError):
+    """An assumption set in the file breaks a rule; the message says which and where."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidAssumptionSet(message)
+
+
 @dataclass(frozen=True)
 class PeakRule:
     """One step of a peak-precision order: a spec column, optionally only for some chip kinds."""
@@ -59,7 +68,7 @@ def _parse_ranges(name: str, raw: dict) -> dict[str, tuple[float, float]]:
     ranges = {}
     for kind, pair in raw.items():
         low, high = (float(v) for v in pair)
-        assert 0 < low <= high <= 1, f"utilization_range for {kind} in {name} must be 0 < low <= high <= 1"
+        _require(0 < low <= high <= 1, f"utilization_range for {kind} in {name} must be 0 < low <= high <= 1")
         ranges[kind] = (low, high)
     return ranges
 
@@ -68,21 +77,24 @@ def _check_defaults_in_range(rules: AssumptionSet) -> None:
     """Every default the set can pick must lie inside the range used for its interval."""
     for kind, default in rules.utilization_by_kind.items():
         bounds = rules.utilization_bounds(kind)
-        assert bounds is None or bounds[0] <= default <= bounds[1], \
-            f"{rules.name}: default utilization {default} for {kind} lies outside its range {bounds}"
+        _require(bounds is None or bounds[0] <= default <= bounds[1],
+                 f"{rules.name}: default utilization {default} for {kind} lies outside its range {bounds}")
         for domain_default in rules.utilization_by_domain.values():
-            assert bounds is None or kind == "cpu" or bounds[0] <= domain_default <= bounds[1], \
-                f"{rules.name}: domain utilization {domain_default} lies outside the {kind} range {bounds}"
+            _require(bounds is None or kind == "cpu" or bounds[0] <= domain_default <= bounds[1],
+                     f"{rules.name}: domain utilization {domain_default} lies outside the {kind} range {bounds}")
 
 
 def load_assumption_sets(path: Path | str | None = None) -> dict[str, AssumptionSet]:
     """Read every assumption set in the YAML file, checking each is complete."""
     raw = yaml.safe_load(Path(path or DEFAULT_ASSUMPTIONS_FILE).read_text(encoding="utf-8"))
     sets = {}
+    _require(isinstance(raw, dict), f"{path or DEFAULT_ASSUMPTIONS_FILE}: expected named assumption sets")
     for name, body in raw.items():
+        missing = [key for key in ("utilization", "peak_order") if not isinstance(body, dict) or key not in body]
+        _require(not missing, f"assumption set {name} lacks {', '.join(missing)}")
         utilization = {k: float(v) for k, v in body["utilization"].items()}
-        assert "gpu" in utilization, f"assumption set {name} lacks a GPU utilization"
-        assert all(0 < v <= 1 for v in utilization.values()), f"utilization out of (0, 1] in {name}"
+        _require("gpu" in utilization, f"assumption set {name} lacks a GPU utilization")
+        _require(all(0 < v <= 1 for v in utilization.values()), f"utilization out of (0, 1] in {name}")
         sets[name] = AssumptionSet(
             name=name,
             description=body.get("description", ""),
