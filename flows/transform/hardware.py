@@ -57,11 +57,14 @@ def choose_peak(specs: pd.DataFrame, precision: pd.Series, rules: AssumptionSet)
             peak[take] = value[take]
             source[take] = f"{column} (stated {name})"
     kind = specs["kind"].fillna("gpu")
+    lacking = precision.notna() & peak.isna()  # a stated precision the chip has no peak for: say so
     for rule in rules.peak_order:
         value = pd.to_numeric(specs[f"{rule.column}_flop_per_second"], errors="coerce")
         take = peak.isna() & value.notna() & kind.map(rule.applies_to).astype(bool)
         peak[take] = value[take]
         source[take] = f"{rule.column} ({rules.name} order)"
+    source[lacking & peak.notna()] = source[lacking & peak.notna()] + ", as the chip has no peak for the stated " + \
+        precision[lacking & peak.notna()].astype(str)
     return peak, source
 
 

@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 import pytest
 
@@ -115,3 +117,11 @@ def test_hedged_chip_count_and_time_multiply_their_ends():
     assert row["flop_low"] == pytest.approx(500 * 1.581e12 * 120 * 3600 * 0.2)
     assert row["flop_high"] == pytest.approx(600 * 1.581e12 * 144 * 3600 * 0.5)
     assert row["uncertainty"] == "chip_count 500-600; training_hours 120-144; utilization 0.2-0.5"
+
+
+def test_a_stated_precision_the_chip_lacks_is_said_in_the_peak_source():
+    # FP8 stated on an A100 (no FP8 peak in the spec row): the set's order supplies the peak, and says why
+    out = hw(EPOCH, hardware_id="a100", chip_count=1, training_hours=1, precision="fp8")
+    inputs = json.loads(out.loc[0, "inputs"])
+    assert inputs["peak_flop_per_second"] == 312e12
+    assert inputs["peak_source"] == "bf16 (epoch-2022 order), as the chip has no peak for the stated fp8"
