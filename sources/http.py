@@ -1,8 +1,13 @@
 """The one HTTP client every live source uses: polite, retrying, and keeping each raw answer.
 
-All waiting (per-host spacing, exponential backoff, Retry-After) goes through the injectable
-`clock` and `sleep`, so tests run against a real local server without really waiting.
-Nothing is printed; retries are logged at INFO on this module's logger.
+Retries are urllib3's own: a `Retry` on the Session's HTTPAdapter retries 429/5xx, connection errors,
+timeouts and resets with exponential backoff plus jitter, honouring Retry-After. `_Retry` overrides its
+sleep hooks so all waiting goes through the injectable `clock`/`sleep` (tests never really wait), also
+pauses before the first retry (urllib3 would not) and stops when Retry-After exceeds max_backoff_seconds
+(urllib3 would clamp it and wait). Hand-written because urllib3 cannot do them: per-host spacing (arXiv:
+one request every 3 s), applied to retries too; retrying a body cut short after the headers (urllib3's
+retries end there), counted by the same Retry. `responses` keeps final answers only: the 429/503s that
+urllib3 retried never reach requests. One client per thread; retries are logged at INFO, nothing printed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,13 +27,16 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
+from urllib3.util.retry import Retry
 
 from sources.errors import SourceError
 
 USER_AGENT = "flopledger/0.1 (+https://github.com/flopledger/flopledger; mailto:flopledger@example.org)"
 # Worth another try: rate limiting (429) and the gateway/overload family (RFC 9110 section 15.6).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_EXCEPTIONS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+RETRY_METHODS = frozenset({"GET", "POST"})  # our POSTs only read (S2 /paper/batch), so repeating them is safe
 
 # Query parameters that carry credentials: never kept in a landed raw response.
 SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "access_token"})  # not "token": S2 paging
@@ -36,12 +45,25 @@ log = logging.getLogger(__name__)
 
 
 def redact_url(url: str) -> str:
-    """The URL with the values of credential parameters replaced by REDACTED."""
+    """The URL (or a path with a query, as urllib3 logs it) with credential parameter values REDACTED."""
     parts = urlsplit(url)
     if not parts.query:
         return url
     pairs = [(k, "REDACTED" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _quiet_urllib3_log(record: logging.LogRecord) -> bool:
+    """urllib3 logs a retry at WARNING (HttpClient logs it at INFO) and paths with their query: keys redacted."""
+    if str(record.msg).startswith("Retrying"):
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    if isinstance(record.args, tuple):
+        record.args = tuple(redact_url(arg) if isinstance(arg, str) else arg for arg in record.args)
+    return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_quiet_urllib3_log)
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ class RawResponse:
 
     source: str
     url: str  # final URL, query string included
-    params: str  # the request parameters as JSON, sorted keys
+    params: str  # the request parameters as JSON, sorted keys; a POST's JSON body under "json"
     fetched_at: str  # UTC, ISO-8601
     status: int
     sha256: str  # of body
@@ -78,27 +100,73 @@ class FetchError(SourceError):
         self.response = response
 
 
-class HttpClient:
-    """A requests.Session with retries, per-host spacing and a record of every answer received."""
+class _Retry(Retry):
+    """urllib3's Retry, but waiting and reading the time through its HttpClient (`client`)."""
 
-    def __init__(self, source: str, *, user_agent: str = USER_AGENT, timeout: float = 30.0, max_retries: int = 4,
-                 backoff_seconds: float = 1.0, max_backoff_seconds: float = 60.0, min_interval_seconds: float = 0.0,
+    client: HttpClient
+
+    def new(self, **kw: Any) -> _Retry:  # urllib3 makes a new Retry per attempt: keep the client
+        retry = super().new(**kw)
+        retry.client = self.client
+        return retry
+
+    def get_backoff_time(self) -> float:
+        """backoff_factor * 2^(retries so far - 1) + up to backoff_jitter, capped; urllib3 skips the 1st pause."""
+        if not self.history:
+            return 0.0
+        backoff = self.backoff_factor * 2 ** (len(self.history) - 1) + random.uniform(0, self.backoff_jitter)
+        return min(self.backoff_max, backoff)
+
+    def parse_retry_after(self, retry_after: str) -> float | None:  # type: ignore[override]
+        return _parse_retry_after(retry_after, self.client._utc_now())  # None when unreadable: back off instead
+
+    def sleep_for_retry(self, response: Any) -> bool:
+        asked = self.get_retry_after(response)
+        if asked:
+            self.client._wait_to_retry(asked, self)
+        return bool(asked)
+
+    def _sleep_backoff(self) -> None:
+        self.client._wait_to_retry(self.get_backoff_time(), self)  # even for 0 s: the host's spacing may ask more
+
+    def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
+                  error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> _Retry:
+        """As urllib3's, but a Retry-After over backoff_max stops retrying (HttpClient then fails fast)."""
+        asked = self.get_retry_after(response) if response is not None else None
+        if asked is not None and asked > self.backoff_max:
+            raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {asked:.0f} s is over {self.backoff_max:g} s"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+class HttpClient:
+    """A requests.Session with urllib3 retries, per-host spacing and a record of every final answer."""
+
+    def __init__(self, source: str, *, user_agent: str = USER_AGENT, contact: str | None = None, timeout: float = 30.0,
+                 max_retries: int = 4, backoff_seconds: float = 1.0, backoff_jitter_seconds: float = 1.0,
+                 max_backoff_seconds: float = 60.0, min_interval_seconds: float = 0.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  utc_now: Callable[[], datetime] | None = None, headers: Mapping[str, str] | None = None):
-        if timeout <= 0 or max_retries < 0 or backoff_seconds < 0 or min_interval_seconds < 0:
-            raise ValueError("timeout must be positive; retries, backoff and interval must not be negative")
-        self.source = source
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.backoff_seconds = backoff_seconds
-        self.max_backoff_seconds = max_backoff_seconds
-        self.min_interval_seconds = min_interval_seconds
+        if timeout <= 0 or min(max_retries, backoff_seconds, backoff_jitter_seconds, min_interval_seconds) < 0:
+            raise ValueError("timeout must be positive; retries, backoff, jitter and interval must not be negative")
+        self.source, self.timeout, self.max_retries = source, timeout, max_retries
+        self.max_backoff_seconds, self.min_interval_seconds = max_backoff_seconds, min_interval_seconds
         self._clock, self._sleep = clock, sleep
         self._utc_now = utc_now or (lambda: datetime.now(timezone.utc))
-        self.session = requests.Session()  # its adapters retry nothing themselves (requests' default)
-        self.session.headers.update({"User-Agent": user_agent, **dict(headers or {})})
-        self.responses: list[RawResponse] = []  # every answer, retried ones included, in order
+        self.retry = _Retry(total=max_retries, connect=max_retries, read=max_retries, status=max_retries,
+                            other=0, allowed_methods=RETRY_METHODS, status_forcelist=RETRY_STATUSES,
+                            respect_retry_after_header=True, backoff_factor=backoff_seconds,
+                            backoff_jitter=backoff_jitter_seconds, backoff_max=max_backoff_seconds,
+                            raise_on_status=False)  # other=0: TLS errors fail at once; the last 5xx comes back
+        self.retry.client = self
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=self.retry, pool_maxsize=1)  # one kept connection per host (arXiv)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        agent = f"{user_agent} (mailto:{contact})" if contact else user_agent
+        self.session.headers.update({"User-Agent": agent, **dict(headers or {})})
+        self.responses: list[RawResponse] = []  # every final answer, in order (not those urllib3 retried)
         self._last_request_at: dict[str, float] = {}
+        self._host = ""  # of the request under way: its retries are spaced too
 
     def __enter__(self) -> HttpClient:
         return self
@@ -117,70 +185,87 @@ class HttpClient:
     def get(self, url: str, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> RawResponse:
         """GET url; retries 429/5xx, timeouts and broken connections; any other status >= 400 raises at once."""
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            self._space_requests(url)
-            raw, failure = self._attempt(url, params, headers)
-            if raw is not None and raw.status < 400:
-                return raw
-            if raw is not None and raw.status not in RETRY_STATUSES:
-                raise FetchError(f"{self.source}: {raw.url} answered HTTP {failure}", raw)
-            if attempt < attempts:
-                wait = self._wait_before_retry(raw, attempt)
-                log.info("%s: %s failed (%s); retry %d of %d in %.1f s", self.source, url, failure, attempt,
-                         self.max_retries, wait)
-                self._sleep(wait)
-        raise FetchError(f"{self.source}: {url} still failing after {attempts} attempt(s) (last: {failure})", raw)
+        return self._request("GET", url, params, headers)
 
-    def _attempt(self, url: str, params: Mapping[str, Any] | None,
-                 headers: Mapping[str, str] | None) -> tuple[RawResponse | None, str]:
-        """One request: (the answer, its status text) or (None, what went wrong on the wire)."""
+    def post(self, url: str, params: Mapping[str, Any] | None = None, json: Any = None,
+             headers: Mapping[str, str] | None = None) -> RawResponse:
+        """POST `json` as the body to url (params in the query string); retried and spaced as get() is."""
+        return self._request("POST", url, params, headers, json)
+
+    def _request(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
+                 body: Any = None) -> RawResponse:
+        self._host = urlsplit(url).netloc.lower()
+        self._space_requests(self._host)
+        retry: Retry | None = self.retry  # counts retries of bodies cut short after the headers: urllib3 cannot
+        while True:
+            try:
+                response = self.session.request(method, url, params=params, json=body, headers=headers,
+                                                timeout=self.timeout)
+                return self._check(self._record(response, params, body), response)
+            except requests.exceptions.SSLError as err:
+                raise FetchError(f"{self.source}: TLS failed for {url} ({type(_root_cause(err)).__name__})") from None
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
+                cut = err.args[0] if err.args and isinstance(err.args[0], (ProtocolError, ReadTimeoutError)) else None
+                try:  # any other error here is urllib3 giving up (MaxRetryError) after its own retries
+                    retry = retry.increment(method, url, error=cut) if cut and retry else None
+                except MaxRetryError:
+                    retry = None
+                if retry is None:
+                    raise FetchError(f"{self.source}: {url} still failing after {self.max_retries + 1} attempt(s) "
+                                     f"(last: {_failure_text(err, self.timeout)})") from None
+                retry.sleep()
+            except requests.RequestException as err:
+                raise FetchError(f"{self.source}: cannot request {url} ({type(_root_cause(err)).__name__})") from None
+
+    def _check(self, raw: RawResponse, response: requests.Response) -> RawResponse:
+        """raw if a success; else FetchError: at once, for a long Retry-After, or naming the attempts made."""
+        if raw.status < 400:
+            return raw
         try:
-            response = self.session.get(url, params=params, headers=headers, timeout=self.timeout)
-        except requests.exceptions.SSLError as err:
-            raise FetchError(f"{self.source}: TLS failed for {url} ({_root_cause(err)})") from None
-        except requests.Timeout:
-            return None, f"no answer within {self.timeout:g} s"
-        except RETRY_EXCEPTIONS as err:
-            return None, f"connection failed: {_root_cause(err)}"
-        except requests.RequestException as err:
-            raise FetchError(f"{self.source}: cannot request {url} ({_root_cause(err)})") from None
-        raw = self._record(response, params)
-        return raw, _status_text(response.status_code, response.reason)
-
-    def _record(self, response: requests.Response, params: Mapping[str, Any] | None) -> RawResponse:
-        body = response.content
-        kept = {key: ("REDACTED" if key.lower() in SECRET_PARAMS else value)
-                for key, value in (params or {}).items() if value is not None}  # as requests sends them
-        raw = RawResponse(
-            source=self.source, url=redact_url(response.url), params=json.dumps(kept, sort_keys=True, default=str),
-            fetched_at=self._utc_now().isoformat(), status=response.status_code,
-            sha256=hashlib.sha256(body).hexdigest(), content_type=response.headers.get("Content-Type", ""),
-            body=body, headers={name.lower(): value for name, value in response.headers.items()})
-        self.responses.append(raw)
-        return raw
-
-    def _space_requests(self, url: str) -> None:
-        """Wait until min_interval_seconds have passed since the last request to the same host."""
-        host = urlsplit(url).netloc.lower()
-        last = self._last_request_at.get(host)
-        if last is not None and self.min_interval_seconds > 0:
-            wait = last + self.min_interval_seconds - self._clock()
-            if wait > 0:
-                self._sleep(wait)
-        self._last_request_at[host] = self._clock()
-
-    def _wait_before_retry(self, raw: RawResponse | None, attempt: int) -> float:
-        """Retry-After when the server sent one (failing fast if it is over the cap), else exponential backoff."""
-        header = raw.headers.get("retry-after") if raw is not None else None
-        asked = _parse_retry_after(header, self._utc_now()) if header else None
-        if asked is None:
-            return min(self.backoff_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
-        if asked > self.max_backoff_seconds:
+            status = f"{raw.status} {HTTPStatus(raw.status).phrase}"
+        except ValueError:
+            status = f"{raw.status} {response.reason or ''}".rstrip()
+        if raw.status not in RETRY_STATUSES:
+            raise FetchError(f"{self.source}: {raw.url} answered HTTP {status}", raw)
+        asked = _parse_retry_after(raw.headers.get("retry-after", ""), self._utc_now())
+        if asked is not None and asked > self.max_backoff_seconds:
             raise FetchError(f"{self.source}: {raw.url} answered HTTP {raw.status} and asked to wait {asked:.0f} s "
                              f"(Retry-After), more than the {self.max_backoff_seconds:g} s this client waits; "
                              "try again later", raw)
-        return asked
+        attempts = len(response.raw.retries.history) + 1  # urllib3's Retry as it stood for this last attempt
+        raise FetchError(f"{self.source}: {raw.url} still failing after {attempts} attempt(s) (last: {status})", raw)
+
+    def _record(self, response: requests.Response, params: Mapping[str, Any] | None, body: Any) -> RawResponse:
+        content = response.content
+        kept = {key: ("REDACTED" if key.lower() in SECRET_PARAMS else value)
+                for key, value in (params or {}).items() if value is not None}  # as requests sends them
+        if body is not None:
+            kept["json"] = body
+        raw = RawResponse(
+            source=self.source, url=redact_url(response.url), params=json.dumps(kept, sort_keys=True, default=str),
+            fetched_at=self._utc_now().isoformat(), status=response.status_code,
+            sha256=hashlib.sha256(content).hexdigest(), content_type=response.headers.get("Content-Type", ""),
+            body=content, headers={name.lower(): value for name, value in response.headers.items()})
+        self.responses.append(raw)
+        return raw
+
+    def _wait_to_retry(self, seconds: float, retry: Retry) -> None:
+        """urllib3's sleep hooks land here: wait the backoff or Retry-After, never less than the host's interval."""
+        last = retry.history[-1]
+        log.info("%s: %s %s on %s failed (%s); retry %d of %d in %.1f s or more", self.source, last.method,
+                 redact_url(last.url or ""), self._host, last.status or type(last.error).__name__,
+                 len(retry.history), self.max_retries, seconds)
+        self._space_requests(self._host, at_least=seconds)
+
+    def _space_requests(self, host: str, at_least: float = 0.0) -> None:
+        """Wait at_least seconds, and until min_interval_seconds have passed since the last request to host."""
+        last = self._last_request_at.get(host)
+        wait = at_least
+        if last is not None and self.min_interval_seconds > 0:
+            wait = max(wait, last + self.min_interval_seconds - self._clock())
+        if wait > 0:
+            self._sleep(wait)
+        self._last_request_at[host] = self._clock()
 
 
 def _parse_retry_after(value: str, now: datetime) -> float | None:
@@ -197,15 +282,8 @@ def _parse_retry_after(value: str, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def _status_text(status: int, reason: str | None) -> str:
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} {reason or ''}".rstrip()
-
-
-def _root_cause(err: BaseException) -> str:
-    """The innermost exception type requests/urllib3 wrapped (ConnectionResetError, NewConnectionError, ...)."""
+def _root_cause(err: BaseException) -> BaseException:
+    """The innermost exception requests/urllib3 wrapped (ConnectionResetError, TimeoutError, ...)."""
     cause: BaseException = err
     for _ in range(6):
         inner = getattr(cause, "reason", None)
@@ -215,7 +293,14 @@ def _root_cause(err: BaseException) -> str:
         if inner is None:
             break
         cause = inner
-    return type(cause).__name__
+    return cause
+
+
+def _failure_text(err: BaseException, timeout: float) -> str:
+    cause = _root_cause(err)  # urllib3 raises its Read/ConnectTimeoutError from the socket's TimeoutError
+    if isinstance(cause, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    return f"connection failed: {type(cause).__name__}"
 
 
 def _charset(content_type: str) -> str:
