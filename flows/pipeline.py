@@ -12,11 +12,14 @@ from prefect.runtime import flow_run
 
 from flows.settings import Settings
 from flows.transform.assumptions import get_assumption_set
-from flows.transform.core import CoreBatch, build_curated_core
+from flows.transform.core import build_curated_core
+from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
 from flows.transform.estimates import estimate_compute
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
+from sources.http import FetchError, HttpClient
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
+from warehouse.state import read_other_sources, run_totals, save_cursors, sources_landed_before
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
@@ -29,13 +32,30 @@ def read_reference(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @task(name="extract-curated", cache_policy=NO_CACHE)
-def extract_curated(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return read_curated_records(settings.curated_dir, settings.limit)
+def extract_curated(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
+    raw, raw_rejects = read_curated_records(settings.curated_dir, settings.limit)
+    return SourceBatch("curated", "raw_curated__records", raw, build_curated_core(raw, raw_rejects, aliases), "", "")
 
 
-@task(name="build-core", cache_policy=NO_CACHE)
-def build_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
-    return build_curated_core(raw, raw_rejects, aliases)
+def retry_when_transient(task, task_run, state) -> bool:
+    """Prefect retry condition: retry a source task only when its failure may pass (no answer,
+    429, 5xx), never for a 404 or a malformed file."""
+    error = state.result(raise_on_failure=False)
+    response = getattr(error, "response", None)
+    return isinstance(error, FetchError) and (response is None or response.status == 429 or response.status >= 500)
+
+
+@task(name="extract-epoch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10,
+      retry_condition_fn=retry_when_transient)
+def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
+    return build_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
+                             lambda source: HttpClient(source, contact=settings.contact))
+
+
+@task(name="read-warehouse-state", cache_policy=NO_CACHE)
+def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Runs of the sources not read this time (they are estimated too) and every known paper."""
+    return read_other_sources(settings.warehouse, settings.sources)
 
 
 @task(name="estimate-compute", cache_policy=NO_CACHE)
@@ -43,53 +63,55 @@ def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tup
     return estimate_compute(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file))
 
 
+def _source_writes(batch: SourceBatch, complete: bool) -> list:
+    own = f"source = '{batch.source}'" if complete else None
+    return [
+        table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None),
+        table_write("core_papers", batch.core.papers, batch.source, own),
+        table_write("core_training_runs", batch.core.runs, batch.source, own),
+        table_write("core_run_facts", batch.core.facts, batch.source, own),
+        table_write("core_run_extractions", batch.core.extractions, batch.source, own),
+    ]
+
+
 @task(name="land-warehouse", cache_policy=NO_CACHE)
-def land(settings: Settings, pipeline_run_id: str, specs, aliases, raw, core: CoreBatch, estimates, comparison) -> dict:
+def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list[SourceBatch], estimates,
+         comparison) -> dict:
     complete = settings.is_complete_pass
-    src = "source = 'curated'" if complete else None
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
     writes = [
         table_write("ref_hardware_specs", specs, "seeds", "TRUE"),
         table_write("ref_hardware_aliases", with_alias_key(aliases), "seeds", "TRUE"),
         table_write("ref_hardware_units", read_hardware_units(), "seeds", "TRUE"),
-        table_write("raw_curated__records", raw, "curated", "TRUE" if complete else None),
-        table_write("core_papers", core.papers, "curated", src),
-        table_write("core_training_runs", core.runs, "curated", src),
-        table_write("core_run_facts", core.facts, "curated", src),
-        table_write("core_run_extractions", core.extractions, "curated", src),
+        *[w for batch in batches for w in _source_writes(batch, complete)],
         table_write("out_compute_estimates", estimates, "estimates", own_set),
         table_write("out_compute_comparison", comparison, "estimates", own_set),
     ]
+    names = pd.concat([b.core.hardware_names for b in batches], ignore_index=True)
+    # a name not seen is 'gone' only when this run read every source that can name hardware
+    names_complete = complete and {b.source for b in batches} >= set(sources_landed_before(settings.warehouse))
     con = connect_for_write(settings.warehouse)
     try:
         start_run_log(con, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions, list(settings.sources))
 
-        def bookkeeping():  # inside the landing transaction: the name queue, then review decisions
-            record_unresolved(con, core.hardware_names, pipeline_run_id, complete)
+        def bookkeeping():  # inside the landing transaction: the name queue, review decisions, cursors
+            record_unresolved(con, names, pipeline_run_id, names_complete)
             load_decisions_file(con, settings.reviews_file)
             mark_stale_decisions(con, pipeline_run_id)
+            save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
 
-        result = land_tables(con, writes, core.quarantine, pipeline_run_id, ["curated"] if complete else [],
-                             after=bookkeeping)
-        counts = core.counts + [c for c in result.counts if c["source"] != "curated"]
+        quarantine = pd.concat([b.core.quarantine for b in batches], ignore_index=True)
+        result = land_tables(con, writes, quarantine, pipeline_run_id,
+                             [b.source for b in batches] if complete else [], after=bookkeeping)
+        landed_sources = {b.source for b in batches}
+        counts = [c for b in batches for c in b.core.counts] + [c for c in result.counts if c["source"] not in landed_sources]
         finish_run_log(con, pipeline_run_id, "succeeded", counts)
-        summary = con.execute("""
-            SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM training_runs),
-                   (SELECT count(*) FILTER (WHERE method = 'operations') FROM compute_estimates WHERE assumption_set = $1),
-                   (SELECT count(*) FILTER (WHERE method = 'hardware') FROM compute_estimates WHERE assumption_set = $1),
-                   (SELECT count(*) FILTER (WHERE method = 'reported') FROM compute_estimates WHERE assumption_set = $1),
-                   (SELECT count(*) FILTER (WHERE is_flagged) FROM compute_comparison WHERE assumption_set = $1),
-                   (SELECT count(*) FROM quarantine WHERE status = 'open'),
-                   (SELECT count(*) FROM hardware_unresolved WHERE status = 'open'),
-                   (SELECT count(*) FILTER (WHERE review_status IN ('open', 'stale')) FROM compute_comparison
-                    WHERE assumption_set = $1)""", [settings.assumptions]).fetchone()
+        summary = run_totals(con, settings.assumptions)
         queue = review_queue(con, settings.assumptions)
     finally:
         con.close()
-    keys = ["papers", "training_runs", "operations_estimates", "hardware_estimates", "reported_estimates",
-            "flagged", "quarantined_open", "unresolved_hardware_names", "open_reviews"]
-    return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": dict(zip(keys, summary)),
+    return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": summary,
             "warehouse": str(resolve_warehouse_path(settings.warehouse).resolve()), "assumptions": settings.assumptions,
             "review_queue": queue}
 
@@ -116,10 +138,13 @@ def build_warehouse(settings: Settings) -> dict:
     """Build or refresh the warehouse from the selected sources (default: bundled curated records)."""
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
     specs, aliases = read_reference(settings)
-    raw, raw_rejects = extract_curated(settings)
-    core = build_core(raw, raw_rejects, aliases)
-    estimates, comparison = estimate(core.runs, specs, settings)
-    summary = land(settings, pipeline_run_id, specs, aliases, raw, core, estimates, comparison)
+    extractors = {"curated": extract_curated, "epoch": extract_epoch}
+    batches = [extractors[source](settings, aliases) for source in settings.sources]
+    other_runs, known_papers = read_warehouse_state(settings)
+    deduplicate_papers([b.core for b in batches], known_papers)
+    runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
+    estimates, comparison = estimate(runs, specs, settings)
+    summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison)
     publish_review_queue(summary.pop("review_queue"), settings.assumptions)
     get_run_logger().info("landed %s", summary["totals"])
     return summary

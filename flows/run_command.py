@@ -10,7 +10,9 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # a failed task's log carries a traceback; the CLI prints the error as one line instead
+    # (set PREFECT_LOGGING_LEVEL=INFO to see Prefect's own logs)
+    "PREFECT_LOGGING_LEVEL": "CRITICAL",
 }
 
 
@@ -26,7 +28,9 @@ def _checked_settings(args):
     settings = settings_from_env(warehouse=args.warehouse, assumptions=args.assumptions,
                                  assumptions_file=args.assumptions_file, sources=sources,
                                  limit=args.limit, curated_dir=args.curated_dir,
-                                 aliases_file=getattr(args, "aliases_file", None))
+                                 aliases_file=getattr(args, "aliases_file", None),
+                                 epoch_models_url=getattr(args, "epoch_models_url", None),
+                                 contact=getattr(args, "contact", None))
     if settings.assumptions_file and not settings.assumptions_file.is_file():
         raise CliError(f"assumptions file not found: {settings.assumptions_file}")
     get_assumption_set(settings.assumptions, settings.assumptions_file)
@@ -43,10 +47,11 @@ def print_summary(summary: dict) -> None:
 
     console = Console()
     table = Table(title="flopledger run: rows per source and table")
-    for column in ("source", "table", "rows in", "landed", "quarantined"):
+    for column in ("source", "table", "rows in", "landed", "quarantined", "merged"):
         table.add_column(column, justify="left" if column in ("source", "table") else "right")
     for c in summary["counts"]:
-        table.add_row(c["source"], c["table"], str(c["rows_in"]), str(c["landed"]), str(c["quarantined"]))
+        table.add_row(c["source"], c["table"], str(c["rows_in"]), str(c["landed"]), str(c["quarantined"]),
+                      str(c.get("merged", "")))
     console.print(table)
     totals = Table(title=f"warehouse totals (assumption set {summary['assumptions']})", show_header=False)
     totals.add_column("what")

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
+from sources.epoch_models import EPOCH_MODELS_URL
 
-KNOWN_SOURCES = ("curated",)
+KNOWN_SOURCES = ("curated", "epoch")
 ENV_PREFIX = "FLOPLEDGER_"
 
 
@@ -22,6 +23,8 @@ class Settings:
     curated_dir: Path | None = None        # None -> warehouse/seeds/curated
     aliases_file: Path | None = None       # None -> $FLOPLEDGER_ALIASES_FILE or warehouse/seeds/hardware_aliases.csv
     reviews_file: Path | None = None       # None -> $FLOPLEDGER_REVIEWS_FILE or warehouse/seeds/review_decisions.csv
+    epoch_models_url: str = EPOCH_MODELS_URL  # a URL or a local path; $FLOPLEDGER_EPOCH_MODELS_URL
+    contact: str | None = None             # an email for the User-Agent; $FLOPLEDGER_CONTACT
 
     @property
     def is_complete_pass(self) -> bool:
@@ -41,6 +44,8 @@ def settings_from_env(**overrides) -> Settings:
         "assumptions_file": env_path("ASSUMPTIONS_FILE"),
         "curated_dir": env_path("CURATED_DIR"),
         "reviews_file": env_path("REVIEWS_FILE"),
+        "epoch_models_url": os.environ.get(ENV_PREFIX + "EPOCH_MODELS_URL") or EPOCH_MODELS_URL,
+        "contact": os.environ.get(ENV_PREFIX + "CONTACT"),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**base)

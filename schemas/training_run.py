@@ -67,6 +67,9 @@ class TrainingRun(pa.DataFrameModel):
                                                "the facts describe one member and both methods sum over members")
     base_run_id: Series[str] = pa.Field(nullable=True, description="The run this one fine-tunes; its facts and "
                                         "estimates cover the fine-tuning only")
+    reported_flop_source: Series[str] = pa.Field(nullable=True, description="Who states reported_flop: null for the "
+                                                 "paper itself, 'Epoch AI' for Epoch's database")
+    reported_flop_confidence: Series[str] = pa.Field(nullable=True, description="Epoch's Confidence in its figure")
     range_problems: Series[str] = pa.Field(nullable=True, description="Stated values outside their own range")
     multiplier_reason: Series[str] = pa.Field(nullable=True, description="Why each multiplier was applied")
     override_source: Series[str] = pa.Field(nullable=True, description="Citation for the overrides")

@@ -52,41 +52,47 @@ def _iso_or_none(value: object) -> str | None:
 
 
 def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
-    """Flatten, fill gaps from hardware statements, resolve hardware names (by the paper's date),
-    validate papers, then runs, then facts and extractions."""
+    """Flatten curated records, then the shared core steps (build_core)."""
     papers, runs, facts = flatten_curated(raw)
-    runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
-    published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
-        if "published_date" in papers else pd.Series(dtype=object)
-    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_iso_or_none))
-    runs, extractions = fill_from_statements(runs, _mention_matcher(aliases), aliases, SOURCE)
-    runs = resolve_run_hardware(derive_run_columns(runs), aliases)
-    names = hardware_names_seen(runs, SOURCE, aliases)
-    runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
-    papers = ensure_columns(papers, list(Paper.to_schema().columns))
-    papers_ok, q_papers = split_valid(papers, Paper, SOURCE, "papers", "paper_id")
-    bad_papers = set(papers["paper_id"]) - set(papers_ok["paper_id"])
-    runs_kept, q_orphans = quarantine_dependents(runs, "paper_id", bad_papers, SOURCE, "training_runs", "run_id", "paper")
-    runs_ok, q_runs = split_valid(runs_kept, TrainingRun, SOURCE, "training_runs", "run_id")
-    bad_runs = set(facts["run_id"]) - set(runs_ok["run_id"])
-    facts_kept, q_fact_orphans = quarantine_dependents(facts, "run_id", bad_runs, SOURCE, "run_facts", "run_id", "training run")
-    facts_ok, q_facts = split_valid(facts_kept, RunFact, SOURCE, "run_facts", "run_id")
-    ext_kept, q_ext_orphans = quarantine_dependents(extractions, "run_id", bad_runs, SOURCE, "run_extractions",
-                                                    "run_id", "training run")
-    ext_ok, q_ext = split_valid(ext_kept, RunExtraction, SOURCE, "run_extractions", "run_id")
     raw_q = pd.DataFrame({
         "source": SOURCE, "table_name": "raw_curated__records", "check_name": raw_rejects["check_name"],
         "reason": raw_rejects["reason"], "payload": raw_rejects["payload"], "record_key": raw_rejects["source_file"],
     }, columns=QUARANTINE_COLUMNS)
+    raw_count = count_rows(SOURCE, "raw_curated__records", len(raw) + len(raw_rejects), len(raw))
+    return build_core(papers, runs, facts, raw_q, raw_count, SOURCE, aliases)
+
+
+def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, raw_q: pd.DataFrame, raw_count: dict,
+               source: str, aliases: pd.DataFrame) -> CoreBatch:
+    """Fill gaps from hardware statements, resolve hardware names (by the paper's date), then
+    validate papers, runs, facts and extractions; every rejected row lands in quarantine."""
+    runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
+    published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
+        if "published_date" in papers else pd.Series(dtype=object)
+    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_iso_or_none))
+    runs, extractions = fill_from_statements(runs, _mention_matcher(aliases), aliases, source)
+    runs = resolve_run_hardware(derive_run_columns(runs), aliases)
+    names = hardware_names_seen(runs, source, aliases)
+    runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
+    papers = ensure_columns(papers, list(Paper.to_schema().columns))
+    papers_ok, q_papers = split_valid(papers, Paper, source, "papers", "paper_id")
+    bad_papers = set(papers["paper_id"]) - set(papers_ok["paper_id"])
+    runs_kept, q_orphans = quarantine_dependents(runs, "paper_id", bad_papers, source, "training_runs", "run_id", "paper")
+    runs_ok, q_runs = split_valid(runs_kept, TrainingRun, source, "training_runs", "run_id")
+    bad_runs = set(facts["run_id"]) - set(runs_ok["run_id"])
+    facts_kept, q_fact_orphans = quarantine_dependents(facts, "run_id", bad_runs, source, "run_facts", "run_id", "training run")
+    facts_ok, q_facts = split_valid(facts_kept, RunFact, source, "run_facts", "run_id")
+    ext_kept, q_ext_orphans = quarantine_dependents(extractions, "run_id", bad_runs, source, "run_extractions",
+                                                    "run_id", "training run")
+    ext_ok, q_ext = split_valid(ext_kept, RunExtraction, source, "run_extractions", "run_id")
     quarantine = pd.concat([q for q in (raw_q, q_papers, q_orphans, q_runs, q_fact_orphans, q_facts,
-                                                q_ext_orphans, q_ext) if not q.empty]
-                           or [raw_q], ignore_index=True)
+                                        q_ext_orphans, q_ext) if not q.empty] or [raw_q], ignore_index=True)
     counts = [
-        count_rows(SOURCE, "raw_curated__records", len(raw) + len(raw_rejects), len(raw)),
-        count_rows(SOURCE, "papers", len(papers), len(papers_ok)),
-        count_rows(SOURCE, "training_runs", len(runs), len(runs_ok)),
-        count_rows(SOURCE, "run_facts", len(facts), len(facts_ok)),
-        count_rows(SOURCE, "run_extractions", len(extractions), len(ext_ok)),
+        raw_count,
+        count_rows(source, "papers", len(papers), len(papers_ok)),
+        count_rows(source, "training_runs", len(runs), len(runs_ok)),
+        count_rows(source, "run_facts", len(facts), len(facts_ok)),
+        count_rows(source, "run_extractions", len(extractions), len(ext_ok)),
     ]
     return CoreBatch(papers_ok, runs_ok, facts_ok, quarantine, counts, names, ext_ok)
 

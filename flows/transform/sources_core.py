@@ -1,0 +1,125 @@
+"""Live sources into core batches, and paper deduplication across sources (no Prefect here)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from flows.transform.core import CoreBatch, build_core, count_rows
+from flows.transform.epoch import SOURCE as EPOCH, map_epoch_models, raw_records
+from schemas.validation import QUARANTINE_COLUMNS
+from sources.epoch_models import parse_epoch_models, split_epoch_models
+from sources.errors import SourceError
+
+# When two sources send the same paper, the row of the earlier source here is kept.
+SOURCE_PRIORITY = ("curated", "epoch", "arxiv", "openalex", "semantic_scholar")
+
+
+@dataclass
+class SourceBatch:
+    """One source's contribution to a run: its raw rows, core batch and cursor."""
+
+    source: str
+    raw_table: str
+    raw: pd.DataFrame
+    core: CoreBatch
+    cursor_key: str
+    cursor_value: str
+
+
+def fetch_bytes(location: str, source: str, client_factory) -> bytes:
+    """A file's bytes from a path or an http(s) URL (through the shared HTTP client)."""
+    if location.startswith(("http://", "https://")):
+        with client_factory(source) as client:
+            return client.get(location).body
+    try:
+        return Path(location).read_bytes()
+    except OSError as err:
+        raise SourceError(f"{source}: cannot read {location} ({err.strerror or type(err).__name__})") from None
+
+
+def _duplicates_apart(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows after the first with the same Model name go to quarantine (Model is the record key)."""
+    dup = ok["Model"].duplicated(keep="first")
+    q = pd.DataFrame({
+        "source": EPOCH, "table_name": "raw_epoch__models", "check_name": "model_unique",
+        "reason": [f"Model {m!r} appears again (row {r}); the first row is kept" for m, r in
+                   zip(ok.loc[dup, "Model"], ok.loc[dup, "source_row"])],
+        "payload": [json.dumps({k: v for k, v in row.items() if isinstance(v, str)}) for _, row in ok[dup].iterrows()],
+        "record_key": ok.loc[dup, "Model"].to_numpy(),
+    }, columns=QUARANTINE_COLUMNS)
+    return ok[~dup].reset_index(drop=True), q
+
+
+def build_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory) -> SourceBatch:
+    """Epoch's models CSV: every row lands in raw_epoch__models or in quarantine with its reason."""
+    data = fetch_bytes(location, EPOCH, client_factory)
+    raw = parse_epoch_models(data, location)
+    raw = raw.head(limit) if limit else raw
+    ok, rejects = split_epoch_models(raw)
+    ok, dup_q = _duplicates_apart(ok)
+    raw_q = pd.concat([pd.DataFrame({
+        "source": EPOCH, "table_name": "raw_epoch__models", "check_name": rejects["check_name"],
+        "reason": rejects["reason"], "payload": rejects["payload"], "record_key": rejects["Model"].astype(object),
+    }, columns=QUARANTINE_COLUMNS), dup_q], ignore_index=True)
+    sha = hashlib.sha256(data).hexdigest()
+    papers, runs, facts = map_epoch_models(ok)
+    core = build_core(papers, runs, facts, raw_q, count_rows(EPOCH, "raw_epoch__models", len(raw), len(ok)),
+                      EPOCH, aliases)
+    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, location, sha), core, "models_csv", sha)
+
+
+def title_key(title: object) -> str | None:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip() or None if isinstance(title, str) else None
+
+
+def paper_keys(papers: pd.DataFrame) -> pd.DataFrame:
+    """The identities two sources can share: arXiv id, DOI (lower case), normalized title."""
+    return pd.DataFrame({
+        "arxiv": papers["arxiv_id"].where(papers["arxiv_id"].notna(), None),
+        "doi": papers["doi"].str.lower().where(papers["doi"].notna(), None) if "doi" in papers else None,
+        "title": papers["title"].map(title_key),
+    }, index=papers.index)
+
+
+def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
+    """Map each lower-priority paper onto an earlier one with the same arXiv id, DOI or title
+    (from this run or already in the warehouse), in place: its runs point at the kept paper,
+    its own row is dropped, and every paper row records the sources that sent it."""
+    kept = {kind: {} for kind in ("arxiv", "doi", "title")}
+    sources: dict[str, set[str]] = {}
+
+    def remember(frame: pd.DataFrame, source_of) -> None:
+        for index, keys in paper_keys(frame).iterrows():
+            pid = frame.at[index, "paper_id"]
+            sources.setdefault(pid, set()).add(source_of(index))
+            for kind, key in keys.items():
+                if key:
+                    kept[kind].setdefault(key, pid)
+
+    if not known.empty:
+        remember(known, lambda i: known.at[i, "source"])
+    for batch in sorted(batches, key=lambda b: SOURCE_PRIORITY.index(b.papers["source"].iloc[0])
+                        if not b.papers.empty else 99):
+        if batch.papers.empty:
+            continue
+        source = batch.papers["source"].iloc[0]
+        keys = paper_keys(batch.papers)
+        target = [next((kept[k][v] for k, v in row.items() if v and v in kept[k]), None) for _, row in keys.iterrows()]
+        mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t and t != pid}
+        for pid, t in mapping.items():
+            sources.setdefault(t, set()).add(source)
+        batch.papers = batch.papers[~batch.papers["paper_id"].isin(mapping)].reset_index(drop=True)
+        for count in batch.counts:  # a merged paper is accounted for, not landed twice
+            if count["table"] == "papers":
+                count["merged"] = len(mapping)
+                count["landed"] -= len(mapping)
+        batch.runs = batch.runs.assign(paper_id=batch.runs["paper_id"].replace(mapping))
+        remember(batch.papers, lambda i, s=source: s)
+    for batch in batches:
+        batch.papers = batch.papers.assign(sources=[json.dumps(sorted(sources.get(p, set()))) for p in batch.papers["paper_id"]])

@@ -1,0 +1,71 @@
+"""What a run needs to know about the warehouse before and after landing: other sources' rows,
+per-source cursors, and the totals it reports."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from warehouse.connection import connect_read_only, resolve_warehouse_path
+
+
+def _read(warehouse, query: str, params=None) -> pd.DataFrame | None:
+    if not resolve_warehouse_path(warehouse).exists():
+        return None
+    con = connect_read_only(warehouse)
+    try:
+        return con.execute(query, params or []).df()
+    except duckdb.CatalogException:  # an older file without the table: nothing landed there yet
+        return None
+    finally:
+        con.close()
+
+
+def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training runs of the sources not read this time, papers of those sources), so estimates
+    cover every run in the warehouse and papers deduplicate against what is already there."""
+    names = list(sources)
+    runs = _read(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core_training_runs "
+                            "WHERE NOT list_contains($1, source)", [names])
+    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, source FROM core_papers "
+                              "WHERE NOT list_contains($1, source)", [names])
+    empty = pd.DataFrame(columns=["paper_id", "title", "arxiv_id", "doi", "source"])
+    return (runs if runs is not None else pd.DataFrame(columns=["run_id"])), (papers if papers is not None else empty)
+
+
+def sources_landed_before(warehouse) -> list[str]:
+    found = _read(warehouse, "SELECT DISTINCT source FROM core_training_runs")
+    return [] if found is None else found["source"].tolist()
+
+
+def read_cursor(warehouse, source: str, cursor_key: str) -> str | None:
+    found = _read(warehouse, "SELECT cursor_value FROM source_cursors WHERE source = ? AND cursor_key = ?",
+                  [source, cursor_key])
+    return None if found is None or found.empty else str(found.iloc[0, 0])
+
+
+def save_cursors(con: duckdb.DuckDBPyConnection, cursors: list[tuple[str, str, str]], pipeline_run_id: str) -> None:
+    """Record where each source stopped; inside the landing transaction, so a cursor moves only
+    with the rows it covers."""
+    for source, key, value in cursors:
+        con.execute("INSERT INTO source_cursors VALUES (?, ?, ?, ?, now()) ON CONFLICT (source, cursor_key) "
+                    "DO UPDATE SET cursor_value = excluded.cursor_value, pipeline_run_id = excluded.pipeline_run_id, "
+                    "updated_at = excluded.updated_at", [source, key, value, pipeline_run_id])
+
+
+TOTALS_SQL = """
+SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM training_runs),
+       (SELECT count(*) FILTER (WHERE method = 'operations') FROM compute_estimates WHERE assumption_set = $1),
+       (SELECT count(*) FILTER (WHERE method = 'hardware') FROM compute_estimates WHERE assumption_set = $1),
+       (SELECT count(*) FILTER (WHERE method = 'reported') FROM compute_estimates WHERE assumption_set = $1),
+       (SELECT count(*) FILTER (WHERE is_flagged) FROM compute_comparison WHERE assumption_set = $1),
+       (SELECT count(*) FROM quarantine WHERE status = 'open'),
+       (SELECT count(*) FROM hardware_unresolved WHERE status = 'open'),
+       (SELECT count(*) FILTER (WHERE review_status IN ('open', 'stale')) FROM compute_comparison WHERE assumption_set = $1)
+"""
+TOTAL_KEYS = ["papers", "training_runs", "operations_estimates", "hardware_estimates", "reported_estimates",
+              "flagged", "quarantined_open", "unresolved_hardware_names", "open_reviews"]
+
+
+def run_totals(con: duckdb.DuckDBPyConnection, assumption_set: str) -> dict:
+    return dict(zip(TOTAL_KEYS, con.execute(TOTALS_SQL, [assumption_set]).fetchone()))
