@@ -19,7 +19,7 @@ from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
 from sources.http import FetchError, HttpClient
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import read_other_sources, run_totals, save_cursors, sources_landed_before
+from warehouse.state import read_other_sources, run_totals, save_cursors, save_responses, sources_landed_before
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
@@ -100,6 +100,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
             load_decisions_file(con, settings.reviews_file)
             mark_stale_decisions(con, pipeline_run_id)
             save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
+            save_responses(con, [r for b in batches for r in b.responses], pipeline_run_id)
 
         quarantine = pd.concat([b.core.quarantine for b in batches], ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,

@@ -69,3 +69,12 @@ TOTAL_KEYS = ["papers", "training_runs", "operations_estimates", "hardware_estim
 
 def run_totals(con: duckdb.DuckDBPyConnection, assumption_set: str) -> dict:
     return dict(zip(TOTAL_KEYS, con.execute(TOTALS_SQL, [assumption_set]).fetchone()))
+
+
+def save_responses(con: duckdb.DuckDBPyConnection, responses: list, pipeline_run_id: str) -> int:
+    """Every HTTP answer a source used, with its provenance, so re-parsing never needs a re-fetch;
+    the same body from the same URL is kept once."""
+    for r in responses:
+        con.execute("INSERT INTO raw_http_responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [r.sha256, r.url, r.source, r.params, r.fetched_at, r.status, r.content_type, r.body, pipeline_run_id])
+    return len(responses)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -30,15 +30,18 @@ class SourceBatch:
     core: CoreBatch
     cursor_key: str
     cursor_value: str
+    responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http_responses
 
 
-def fetch_bytes(location: str, source: str, client_factory) -> bytes:
-    """A file's bytes from a path or an http(s) URL (through the shared HTTP client)."""
+def fetch_bytes(location: str, source: str, client_factory) -> tuple[bytes, list]:
+    """A file's bytes from a path or an http(s) URL (through the shared HTTP client), with the
+    raw responses that brought it."""
     if location.startswith(("http://", "https://")):
         with client_factory(source) as client:
-            return client.get(location).body
+            body = client.get(location).body
+            return body, client.drain_responses()
     try:
-        return Path(location).read_bytes()
+        return Path(location).read_bytes(), []
     except OSError as err:
         raise SourceError(f"{source}: cannot read {location} ({err.strerror or type(err).__name__})") from None
 
@@ -58,7 +61,7 @@ def _duplicates_apart(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def build_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory) -> SourceBatch:
     """Epoch's models CSV: every row lands in raw_epoch__models or in quarantine with its reason."""
-    data = fetch_bytes(location, EPOCH, client_factory)
+    data, responses = fetch_bytes(location, EPOCH, client_factory)
     raw = parse_epoch_models(data, location)
     raw = raw.head(limit) if limit else raw
     ok, rejects = split_epoch_models(raw)
@@ -71,7 +74,7 @@ def build_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, c
     papers, runs, facts = map_epoch_models(ok)
     core = build_core(papers, runs, facts, raw_q, count_rows(EPOCH, "raw_epoch__models", len(raw), len(ok)),
                       EPOCH, aliases)
-    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, location, sha), core, "models_csv", sha)
+    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, location, sha), core, "models_csv", sha, responses)
 
 
 def title_key(title: object) -> str | None:

@@ -48,6 +48,8 @@ def test_cli_run_on_epochs_csv_accounts_for_every_row(prefect_api_url, epoch_url
     gpt3 = query(path, "SELECT hardware_id, chip_count, training_hours, reported_flop, reported_flop_source, "
                        "reported_flop_confidence FROM core_training_runs WHERE run_id = 'epoch__gpt_3_175b_davinci'")[0]
     assert gpt3 == ("nvidia_tesla_v100_dgxs_32gb", 10000.0, 355.2, 3.14e23, "Epoch AI", "Confident")
+    kept = query(path, "SELECT url, status, response_sha256, sha256(body) FROM raw_http_responses WHERE source = 'epoch'")
+    assert len(kept) == 1 and kept[0][0] == epoch_url and kept[0][1] == 200 and kept[0][2] == kept[0][3]
     record = json.loads(query(path, "SELECT record FROM raw_epoch__models WHERE record_key = 'AlexNet'")[0][0])
     assert record["Model"] == "AlexNet" and "Training compute (FLOP)" in record  # Epoch's own column names
 
