@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline (default: bundled curated records, offline)",
                          description="Build or refresh the warehouse. With no --source it uses the curated records bundled in the repo.")
     run.add_argument("--source", action="append", dest="sources", metavar="NAME",
-                     help="source to ingest (repeatable); known: curated, epoch")
+                     help="source to ingest (repeatable); known: curated, epoch, arxiv")
     run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     run.add_argument("--assumptions", metavar="SET", help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
     run.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="hardware alias CSV (default: bundled; $FLOPLEDGER_ALIASES_FILE)")
     run.add_argument("--epoch-models-url", metavar="URL", help="Epoch AI models CSV, a URL or a local file (default: "
                      "Epoch's notable_ai_models.csv; $FLOPLEDGER_EPOCH_MODELS_URL); used with --source epoch")
+    run.add_argument("--arxiv-url", metavar="URL", help="arXiv API base URL ($FLOPLEDGER_ARXIV_URL); used with --source arxiv")
+    run.add_argument("--category", action="append", dest="arxiv_categories", metavar="CAT",
+                     help="arXiv category to ingest (repeatable; default cs.LG cs.CL cs.CV cs.AI stat.ML)")
+    run.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD", help="first arXiv submission date (default: 30 days ago)")
+    run.add_argument("--until", type=iso_date, metavar="YYYY-MM-DD", help="last arXiv submission date (default: today)")
     run.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent to live sources ($FLOPLEDGER_CONTACT)")
     run.set_defaults(handler=command_run)
 

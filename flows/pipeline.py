@@ -12,14 +12,17 @@ from prefect.runtime import flow_run
 
 from flows.settings import Settings
 from flows.transform.assumptions import get_assumption_set
+from flows.arxiv_ingest import ingest_arxiv
+from flows.transform.arxiv_core import build_arxiv_core
 from flows.transform.core import build_curated_core
 from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
 from flows.transform.estimates import estimate_compute
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
+from sources.arxiv import arxiv_client
 from sources.http import FetchError, HttpClient
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import read_other_sources, run_totals, save_cursors, save_responses, sources_landed_before
+from warehouse.state import read_other_sources, read_table, run_totals, save_cursors, save_responses, sources_landed_before
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
@@ -52,6 +55,26 @@ def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
                              lambda source: HttpClient(source, contact=settings.contact))
 
 
+@task(name="ingest-arxiv", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
+      retry_condition_fn=retry_when_transient)
+def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
+    """Pages commit one by one (with their cursor), so a retry or a later run resumes after the last one."""
+    since, until = settings.arxiv_dates()
+    con = connect_for_write(settings.warehouse)
+    try:
+        with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) as client:
+            return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
+                                settings.arxiv_page_size, pipeline_run_id, settings.limit)
+    finally:
+        con.close()
+
+
+@task(name="build-arxiv-core", cache_policy=NO_CACHE)
+def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -> SourceBatch:
+    raw = read_table(settings.warehouse, "raw_arxiv__entries")
+    return SourceBatch("arxiv", None, raw, build_arxiv_core(raw, aliases, counts), "", "")
+
+
 @task(name="read-warehouse-state", cache_policy=NO_CACHE)
 def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Runs of the sources not read this time (they are estimated too) and every known paper."""
@@ -65,8 +88,9 @@ def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tup
 
 def _source_writes(batch: SourceBatch, complete: bool) -> list:
     own = f"source = '{batch.source}'" if complete else None
+    raw = [table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None)] if batch.raw_table else []
     return [
-        table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None),
+        *raw,
         table_write("core_papers", batch.core.papers, batch.source, own),
         table_write("core_training_runs", batch.core.runs, batch.source, own),
         table_write("core_run_facts", batch.core.facts, batch.source, own),
@@ -139,7 +163,8 @@ def build_warehouse(settings: Settings) -> dict:
     """Build or refresh the warehouse from the selected sources (default: bundled curated records)."""
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
     specs, aliases = read_reference(settings)
-    extractors = {"curated": extract_curated, "epoch": extract_epoch}
+    extractors = {"curated": extract_curated, "epoch": extract_epoch,
+                  "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}
     batches = [extractors[source](settings, aliases) for source in settings.sources]
     other_runs, known_papers = read_warehouse_state(settings)
     deduplicate_papers([b.core for b in batches], known_papers)

@@ -30,7 +30,9 @@ def _checked_settings(args):
                                  limit=args.limit, curated_dir=args.curated_dir,
                                  aliases_file=getattr(args, "aliases_file", None),
                                  epoch_models_url=getattr(args, "epoch_models_url", None),
-                                 contact=getattr(args, "contact", None))
+                                 contact=getattr(args, "contact", None), arxiv_url=getattr(args, "arxiv_url", None),
+                                 arxiv_categories=tuple(args.arxiv_categories) if getattr(args, "arxiv_categories", None) else None,
+                                 since=getattr(args, "since", None), until=getattr(args, "until", None))
     if settings.assumptions_file and not settings.assumptions_file.is_file():
         raise CliError(f"assumptions file not found: {settings.assumptions_file}")
     get_assumption_set(settings.assumptions, settings.assumptions_file)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
+from sources.arxiv import ARXIV_API_URL
 from sources.epoch_models import EPOCH_MODELS_URL
 
-KNOWN_SOURCES = ("curated", "epoch")
+KNOWN_SOURCES = ("curated", "epoch", "arxiv")
+# SOURCES.md: the categories most ML training papers are filed under
+DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 ENV_PREFIX = "FLOPLEDGER_"
 
 
@@ -25,6 +29,18 @@ class Settings:
     reviews_file: Path | None = None       # None -> $FLOPLEDGER_REVIEWS_FILE or warehouse/seeds/review_decisions.csv
     epoch_models_url: str = EPOCH_MODELS_URL  # a URL or a local path; $FLOPLEDGER_EPOCH_MODELS_URL
     contact: str | None = None             # an email for the User-Agent; $FLOPLEDGER_CONTACT
+    arxiv_url: str = ARXIV_API_URL         # $FLOPLEDGER_ARXIV_URL
+    arxiv_categories: tuple[str, ...] = DEFAULT_ARXIV_CATEGORIES
+    since: str | None = None               # first submission date asked of arXiv (YYYY-MM-DD); None -> 30 days ago
+    until: str | None = None               # last submission date; None -> today (UTC)
+    arxiv_page_size: int = 100             # arXiv API manual: keep pages modest; at most 2000
+    arxiv_min_interval_seconds: float = 3.0  # arXiv API terms: no more than one request every 3 seconds
+
+    def arxiv_dates(self) -> tuple[dt.date, dt.date]:
+        """(since, until) as dates: until defaults to today (UTC), since to 30 days before it."""
+        until = dt.date.fromisoformat(self.until) if self.until else dt.datetime.now(dt.timezone.utc).date()
+        since = dt.date.fromisoformat(self.since) if self.since else until - dt.timedelta(days=30)
+        return since, until
 
     @property
     def is_complete_pass(self) -> bool:
@@ -46,6 +62,9 @@ def settings_from_env(**overrides) -> Settings:
         "reviews_file": env_path("REVIEWS_FILE"),
         "epoch_models_url": os.environ.get(ENV_PREFIX + "EPOCH_MODELS_URL") or EPOCH_MODELS_URL,
         "contact": os.environ.get(ENV_PREFIX + "CONTACT"),
+        "arxiv_url": os.environ.get(ENV_PREFIX + "ARXIV_URL") or ARXIV_API_URL,
+        "arxiv_page_size": int(os.environ.get(ENV_PREFIX + "ARXIV_PAGE_SIZE") or 100),
+        "arxiv_min_interval_seconds": float(os.environ.get(ENV_PREFIX + "ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**base)

@@ -97,6 +97,12 @@ def _query_params(search_query: str | None, id_list: str | Iterable[str] | None,
     return {key: value for key, value in given.items() if value}
 
 
+def fetch_arxiv_page(client: HttpClient, base_url: str, params: dict[str, Any], empty_page_retries: int = 1) -> pd.DataFrame:
+    """One page of a query (params: search_query, sortBy, sortOrder, start, max_results); its
+    attrs hold total_results. For callers that commit page by page."""
+    return _fetch_page(client, base_url, params, empty_page_retries)
+
+
 def _fetch_page(client: HttpClient, base_url: str, params: dict[str, Any], empty_page_retries: int) -> pd.DataFrame:
     for attempt in range(empty_page_retries + 1):
         raw = _get(client, base_url, params)

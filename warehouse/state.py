@@ -33,6 +33,12 @@ def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFram
     return (runs if runs is not None else pd.DataFrame(columns=["run_id"])), (papers if papers is not None else empty)
 
 
+def read_table(warehouse, table: str) -> pd.DataFrame:
+    """A whole warehouse table (e.g. the raw rows a source committed page by page)."""
+    found = _read(warehouse, f"SELECT * FROM {table}")
+    return found if found is not None else pd.DataFrame()
+
+
 def sources_landed_before(warehouse) -> list[str]:
     found = _read(warehouse, "SELECT DISTINCT source FROM core_training_runs")
     return [] if found is None else found["source"].tolist()
