@@ -15,6 +15,8 @@ from flows.transform.assumptions import get_assumption_set
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.arxiv_core import build_arxiv_core
 from flows.transform.core import build_curated_core
+from flows.transform.enrichment import EnrichmentBatch, build_enrichment
+from flows.transform.notability import load_notability_rules, select_notable
 from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
 from flows.transform.estimates import estimate_compute
 from sources.curated import read_curated_records
@@ -22,7 +24,8 @@ from warehouse.connection import connect_for_write, resolve_warehouse_path
 from sources.arxiv import arxiv_client
 from sources.http import FetchError, HttpClient
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import read_other_sources, read_table, run_totals, save_cursors, save_responses, sources_landed_before
+from warehouse.state import (read_other_sources, read_table, run_totals, save_cursors, save_notability,
+                             save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
@@ -75,6 +78,26 @@ def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -
     return SourceBatch("arxiv", None, raw, build_arxiv_core(raw, aliases, counts), "", "")
 
 
+@task(name="enrich-papers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
+      retry_condition_fn=retry_when_transient)
+def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
+    """Citations, venue, fields of study and open-access links for every paper, from the selected services."""
+    return build_enrichment(
+        papers, lambda source: HttpClient(source, contact=settings.contact),
+        settings.s2_url if "semantic_scholar" in settings.sources else None,
+        settings.openalex_url if "openalex" in settings.sources else None,
+        settings.s2_api_key, settings.openalex_api_key, settings.limit)
+
+
+@task(name="judge-notability", cache_policy=NO_CACHE)
+def judge_notability(settings: Settings, papers: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    known = read_table(settings.warehouse, "core_paper_metrics")
+    every = pd.concat([known, metrics], ignore_index=True).drop_duplicates(["paper_id", "source"], keep="last") \
+        if not known.empty else metrics
+    judged = select_notable(papers, every, load_notability_rules(settings.notability_file))
+    return judged[["paper_id", "is_notable", "notability_reason"]]
+
+
 @task(name="read-warehouse-state", cache_policy=NO_CACHE)
 def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Runs of the sources not read this time (they are estimated too) and every known paper."""
@@ -100,7 +123,7 @@ def _source_writes(batch: SourceBatch, complete: bool) -> list:
 
 @task(name="land-warehouse", cache_policy=NO_CACHE)
 def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list[SourceBatch], estimates,
-         comparison) -> dict:
+         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame) -> dict:
     complete = settings.is_complete_pass
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
@@ -109,6 +132,9 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         table_write("ref_hardware_aliases", with_alias_key(aliases), "seeds", "TRUE"),
         table_write("ref_hardware_units", read_hardware_units(), "seeds", "TRUE"),
         *[w for batch in batches for w in _source_writes(batch, complete)],
+        table_write("raw_semantic_scholar__papers", enrichment.raw_s2, "semantic_scholar"),
+        table_write("raw_openalex__works", enrichment.raw_openalex, "openalex"),
+        table_write("core_paper_metrics", enrichment.metrics, "enrichment"),
         table_write("out_compute_estimates", estimates, "estimates", own_set),
         table_write("out_compute_comparison", comparison, "estimates", own_set),
     ]
@@ -124,9 +150,10 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
             load_decisions_file(con, settings.reviews_file)
             mark_stale_decisions(con, pipeline_run_id)
             save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
-            save_responses(con, [r for b in batches for r in b.responses], pipeline_run_id)
+            save_responses(con, [r for b in batches for r in b.responses] + enrichment.responses, pipeline_run_id)
+            save_notability(con, notability)
 
-        quarantine = pd.concat([b.core.quarantine for b in batches], ignore_index=True)
+        quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine], ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,
                              [b.source for b in batches] if complete else [], after=bookkeeping)
         landed_sources = {b.source for b in batches}
@@ -165,12 +192,15 @@ def build_warehouse(settings: Settings) -> dict:
     specs, aliases = read_reference(settings)
     extractors = {"curated": extract_curated, "epoch": extract_epoch,
                   "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}
-    batches = [extractors[source](settings, aliases) for source in settings.sources]
+    batches = [extractors[source](settings, aliases) for source in settings.sources if source in extractors]
     other_runs, known_papers = read_warehouse_state(settings)
     deduplicate_papers([b.core for b in batches], known_papers)
+    papers = pd.concat([known_papers, *[b.core.papers for b in batches]], ignore_index=True)
+    enrichment = enrich_papers(settings, papers)
+    notability = judge_notability(settings, papers, enrichment.metrics)
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     estimates, comparison = estimate(runs, specs, settings)
-    summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison)
+    summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
     publish_review_queue(summary.pop("review_queue"), settings.assumptions)
     get_run_logger().info("landed %s", summary["totals"])
     return summary

@@ -32,7 +32,8 @@ def _checked_settings(args):
                                  epoch_models_url=getattr(args, "epoch_models_url", None),
                                  contact=getattr(args, "contact", None), arxiv_url=getattr(args, "arxiv_url", None),
                                  arxiv_categories=tuple(args.arxiv_categories) if getattr(args, "arxiv_categories", None) else None,
-                                 since=getattr(args, "since", None), until=getattr(args, "until", None))
+                                 since=getattr(args, "since", None), until=getattr(args, "until", None),
+                                 s2_url=getattr(args, "s2_url", None), openalex_url=getattr(args, "openalex_url", None))
     if settings.assumptions_file and not settings.assumptions_file.is_file():
         raise CliError(f"assumptions file not found: {settings.assumptions_file}")
     get_assumption_set(settings.assumptions, settings.assumptions_file)

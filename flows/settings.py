@@ -10,8 +10,11 @@ from pathlib import Path
 from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
 from sources.arxiv import ARXIV_API_URL
 from sources.epoch_models import EPOCH_MODELS_URL
+from sources.openalex import OPENALEX_API_URL
+from sources.semantic_scholar import S2_API_URL
 
-KNOWN_SOURCES = ("curated", "epoch", "arxiv")
+KNOWN_SOURCES = ("curated", "epoch", "arxiv", "semantic_scholar", "openalex")
+ENRICHMENT_SOURCES = ("semantic_scholar", "openalex")  # they describe papers other sources sent
 # SOURCES.md: the categories most ML training papers are filed under
 DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 ENV_PREFIX = "FLOPLEDGER_"
@@ -35,6 +38,11 @@ class Settings:
     until: str | None = None               # last submission date; None -> today (UTC)
     arxiv_page_size: int = 100             # arXiv API manual: keep pages modest; at most 2000
     arxiv_min_interval_seconds: float = 3.0  # arXiv API terms: no more than one request every 3 seconds
+    s2_url: str = S2_API_URL               # $FLOPLEDGER_S2_URL
+    s2_api_key: str | None = None          # $FLOPLEDGER_S2_API_KEY (sent as x-api-key)
+    openalex_url: str = OPENALEX_API_URL   # $FLOPLEDGER_OPENALEX_URL
+    openalex_api_key: str | None = None    # $FLOPLEDGER_OPENALEX_API_KEY
+    notability_file: Path | None = None    # None -> $FLOPLEDGER_NOTABILITY_FILE or warehouse/seeds/notability.yaml
 
     def arxiv_dates(self) -> tuple[dt.date, dt.date]:
         """(since, until) as dates: until defaults to today (UTC), since to 30 days before it."""
@@ -63,6 +71,11 @@ def settings_from_env(**overrides) -> Settings:
         "epoch_models_url": os.environ.get(ENV_PREFIX + "EPOCH_MODELS_URL") or EPOCH_MODELS_URL,
         "contact": os.environ.get(ENV_PREFIX + "CONTACT"),
         "arxiv_url": os.environ.get(ENV_PREFIX + "ARXIV_URL") or ARXIV_API_URL,
+        "s2_url": os.environ.get(ENV_PREFIX + "S2_URL") or S2_API_URL,
+        "s2_api_key": os.environ.get(ENV_PREFIX + "S2_API_KEY"),
+        "openalex_url": os.environ.get(ENV_PREFIX + "OPENALEX_URL") or OPENALEX_API_URL,
+        "openalex_api_key": os.environ.get(ENV_PREFIX + "OPENALEX_API_KEY"),
+        "notability_file": env_path("NOTABILITY_FILE"),
         "arxiv_page_size": int(os.environ.get(ENV_PREFIX + "ARXIV_PAGE_SIZE") or 100),
         "arxiv_min_interval_seconds": float(os.environ.get(ENV_PREFIX + "ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
     }

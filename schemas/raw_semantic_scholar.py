@@ -20,6 +20,12 @@ class RawSemanticScholarPaper(pa.DataFrameModel):
     url: Series[str] = pa.Field(nullable=True, str_matches=r"https?://\S+", description="S2 page of the paper")
     abstract: Series[str] = pa.Field(nullable=True, description="Abstract (often null for publisher papers)")
     authors: Series[str] = pa.Field(description="authors list [{authorId, name}] as JSON")
+    fieldsOfStudy: Series[str] = pa.Field(nullable=True, str_startswith="[",
+                                          description='fieldsOfStudy list as JSON, e.g. ["Computer Science"]')
+    s2FieldsOfStudy: Series[str] = pa.Field(nullable=True, str_startswith="[",
+                                            description="s2FieldsOfStudy list [{category, source}] as JSON")
+    openAccessPdf: Series[str] = pa.Field(nullable=True, str_startswith="{",
+                                          description="openAccessPdf object {url, status, ...} as JSON")
     arxiv_id: Series[str] = pa.Field(nullable=True, description="externalIds.ArXiv, e.g. 1706.03762")
     doi: Series[str] = pa.Field(nullable=True, description="externalIds.DOI, without https://doi.org/")
     source_url: Series[str] = pa.Field(str_matches=r"https?://\S+", description="Request that returned the row")

@@ -1,24 +1,24 @@
-"""Semantic Scholar (S2) Academic Graph API: papers by id or by keyword (bulk search).
+"""Semantic Scholar (S2) Academic Graph API: papers by id (POST /paper/batch) or by keyword (bulk search).
 
-Raw layer: one row per paper with S2's own field names; nested objects (externalIds,
-authors) are kept as JSON strings, plus arxiv_id and doi pulled out of externalIds.
-The pure parser works on a decoded payload; the fetchers take an HttpClient.
+Raw layer: one row per paper with S2's own field names; nested objects (externalIds, authors,
+fieldsOfStudy, s2FieldsOfStudy, openAccessPdf) are kept as JSON strings, plus arxiv_id and doi
+pulled out of externalIds. The pure parser works on a decoded payload; the fetchers take an HttpClient.
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
-
 import pandas as pd
 
 from sources.errors import SourceError
-from sources.http import FetchError, HttpClient
+from sources.http import HttpClient
 
 SOURCE = "Semantic Scholar"
 S2_API_URL = "https://api.semanticscholar.org/graph/v1"
 S2_FIELDS = ("paperId,externalIds,title,year,publicationDate,venue,citationCount,"
-             "influentialCitationCount,url,abstract,authors")
+             "influentialCitationCount,url,abstract,authors,fieldsOfStudy,s2FieldsOfStudy,openAccessPdf")
+# S2 docs (SOURCES.md 1c): POST /paper/batch takes at most 500 ids per call.
+BATCH_MAX_IDS = 500
 # S2 docs: with a free key, 1 request/s on all endpoints.
 KEYED_INTERVAL_SECONDS = 1.0
 # Without a key the pool is shared by all anonymous users; measured Oct 2026 (SOURCES.md 1c):
@@ -26,8 +26,11 @@ KEYED_INTERVAL_SECONDS = 1.0
 ANONYMOUS_INTERVAL_SECONDS = 60.0
 SCALAR_FIELDS = ["paperId", "title", "year", "publicationDate", "venue", "citationCount",
                  "influentialCitationCount", "url", "abstract"]
+# Nested values kept as JSON text; null when S2 sent null or was not asked for the field.
+JSON_FIELDS = ["fieldsOfStudy", "s2FieldsOfStudy", "openAccessPdf"]
 RAW_COLUMNS = ["paperId", "externalIds", "title", "year", "publicationDate", "venue", "citationCount",
-               "influentialCitationCount", "url", "abstract", "authors", "arxiv_id", "doi", "source_url"]
+               "influentialCitationCount", "url", "abstract", "authors", *JSON_FIELDS, "arxiv_id", "doi",
+               "source_url"]
 
 
 def s2_client(api_key: str | None = None, **kw) -> HttpClient:
@@ -64,29 +67,41 @@ def _paper_row(paper, source_url: str) -> dict:
     row = {field: paper.get(field) for field in SCALAR_FIELDS}
     row["externalIds"] = json.dumps(external, sort_keys=True)
     row["authors"] = json.dumps(paper.get("authors") or [])
+    for field in JSON_FIELDS:
+        row[field] = json.dumps(paper[field], sort_keys=True) if paper.get(field) is not None else None
     row["arxiv_id"] = external.get("ArXiv")
     row["doi"] = external.get("DOI")
     row["source_url"] = source_url
     return row
 
 
-def fetch_s2_papers(client, ids: list[str], base_url: str = S2_API_URL,
-                    fields: str = S2_FIELDS) -> tuple[pd.DataFrame, list[str]]:
-    """(papers found, ids S2 does not know) for ids like "ARXIV:1706.03762", "DOI:10.1145/3065386" or S2 shas.
+def fetch_s2_batch(client, ids: list[str], base_url: str = S2_API_URL, fields: str = S2_FIELDS,
+                   api_key: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """One POST /paper/batch for up to 500 ids: (papers found, ids S2 answered null for).
 
-    One GET /paper/{id} per id (HttpClient has no POST yet, so no /paper/batch); S2's 404 = not known.
+    `fields` goes in the query string, the ids in the JSON body; S2 answers a list in input order.
     """
+    if len(ids) > BATCH_MAX_IDS:
+        raise ValueError(f"{SOURCE}: at most {BATCH_MAX_IDS} ids per batch request, got {len(ids)}")
+    response = client.post(f"{base_url.rstrip('/')}/paper/batch", params={"fields": fields},
+                           json={"ids": list(ids)}, headers={"x-api-key": api_key} if api_key else None)
+    payload = response.json()
+    if not isinstance(payload, list) or len(payload) != len(ids):
+        shown = f"{len(payload)} records" if isinstance(payload, list) else f"a {type(payload).__name__}"
+        raise SourceError(f"{SOURCE}: {response.url} answered {shown} for {len(ids)} ids (expected one per id)")
+    missing = [paper_id for paper_id, paper in zip(ids, payload) if paper is None]
+    return parse_s2_papers(payload, response.url), missing
+
+
+def fetch_s2_papers(client, ids: list[str], base_url: str = S2_API_URL, fields: str = S2_FIELDS,
+                    api_key: str | None = None, batch_size: int = BATCH_MAX_IDS) -> tuple[pd.DataFrame, list[str]]:
+    """(papers found, ids S2 does not know) for ids like "ARXIV:1706.03762", "DOI:10.1145/3065386" or S2 shas,
+    asked `batch_size` (at most 500) at a time through POST /paper/batch."""
     frames, missing = [], []
-    for paper_id in ids:
-        url = f"{base_url.rstrip('/')}/paper/{quote(paper_id, safe=':/')}"
-        try:
-            response = client.get(url, params={"fields": fields})
-        except FetchError as err:
-            if err.response is not None and err.response.status == 404:
-                missing.append(paper_id)
-                continue
-            raise
-        frames.append(parse_s2_papers(response.json(), response.url))
+    for start in range(0, len(ids), batch_size):
+        papers, unknown = fetch_s2_batch(client, ids[start:start + batch_size], base_url, fields, api_key)
+        frames.append(papers)
+        missing.extend(unknown)
     return _concat(frames), missing
 
 

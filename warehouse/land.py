@@ -13,6 +13,7 @@ from schemas.compute_estimate import ComputeComparison, ComputeEstimate
 from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
 from schemas.paper import Paper
 from schemas.raw_curated import RawCuratedRecord
+from schemas.enrichment import PaperMetric, RawApiRecord
 from schemas.raw_epoch_models import RawEpochRecord
 from schemas.run_extraction import RunExtraction
 from schemas.run_fact import RunFact
@@ -71,6 +72,9 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
 MODELS = {
     "raw_curated__records": (RawCuratedRecord, ["source_file"]),
     "raw_epoch__models": (RawEpochRecord, ["record_key"]),
+    "raw_semantic_scholar__papers": (RawApiRecord, ["record_key"]),
+    "raw_openalex__works": (RawApiRecord, ["record_key"]),
+    "core_paper_metrics": (PaperMetric, ["paper_id", "source"]),
     "ref_hardware_specs": (HardwareSpec, ["hardware_id"]),
     "ref_hardware_aliases": (HardwareAlias, ["alias_key"]),
     "ref_hardware_units": (HardwareUnit, ["hardware_id", "unit"]),

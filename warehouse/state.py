@@ -27,7 +27,7 @@ def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFram
     names = list(sources)
     runs = _read(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core_training_runs "
                             "WHERE NOT list_contains($1, source)", [names])
-    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, source FROM core_papers "
+    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, categories, sources, source FROM core_papers "
                               "WHERE NOT list_contains($1, source)", [names])
     empty = pd.DataFrame(columns=["paper_id", "title", "arxiv_id", "doi", "source"])
     return (runs if runs is not None else pd.DataFrame(columns=["run_id"])), (papers if papers is not None else empty)
@@ -84,3 +84,16 @@ def save_responses(con: duckdb.DuckDBPyConnection, responses: list, pipeline_run
         con.execute("INSERT INTO raw_http_responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [r.sha256, r.url, r.source, r.params, r.fetched_at, r.status, r.content_type, r.body, pipeline_run_id])
     return len(responses)
+
+
+def save_notability(con: duckdb.DuckDBPyConnection, judged: pd.DataFrame) -> None:
+    """Each paper's notability verdict and its reason, whichever source sent the paper."""
+    if judged.empty:
+        return
+    con.register("judged_papers", judged[["paper_id", "is_notable", "notability_reason"]])
+    try:
+        con.execute("UPDATE core_papers p SET is_notable = j.is_notable, notability_reason = j.notability_reason "
+                    "FROM judged_papers j WHERE p.paper_id = j.paper_id AND (p.is_notable IS DISTINCT FROM j.is_notable "
+                    "OR p.notability_reason IS DISTINCT FROM j.notability_reason)")
+    finally:
+        con.unregister("judged_papers")

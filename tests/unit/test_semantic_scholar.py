@@ -1,7 +1,7 @@
 """Semantic Scholar source: parser on recorded-shape payloads, fetchers over a real local HTTP server.
 
 Fixtures in tests/fixtures/semantic_scholar/ are hand-written in the shape of the Graph API
-(GET /paper/search/bulk pages, GET /paper/{id}); ids and counts are invented, abstracts are ours.
+(GET /paper/search/bulk pages, POST /paper/batch answers); counts are invented, abstracts are ours.
 """
 
 import json
@@ -13,8 +13,9 @@ import pytest
 from schemas.raw_semantic_scholar import RawSemanticScholarPaper
 from sources.errors import SourceError
 from sources.http import HttpClient
-from sources.semantic_scholar import (ANONYMOUS_INTERVAL_SECONDS, KEYED_INTERVAL_SECONDS, RAW_COLUMNS, S2_FIELDS,
-                                      fetch_s2_papers, parse_s2_papers, s2_client, search_s2_papers)
+from sources.semantic_scholar import (ANONYMOUS_INTERVAL_SECONDS, BATCH_MAX_IDS, KEYED_INTERVAL_SECONDS, RAW_COLUMNS,
+                                      S2_FIELDS, fetch_s2_batch, fetch_s2_papers, parse_s2_papers, s2_client,
+                                      search_s2_papers)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "semantic_scholar"
 URL = "https://api.semanticscholar.org/graph/v1/paper/search/bulk?query=transformer"
@@ -116,26 +117,70 @@ def test_repeated_token_is_an_error_not_a_loop(httpserver):
         search_s2_papers(no_wait_client(), "transformer", base_url=httpserver.url_for("/graph/v1"))
 
 
-def test_fetch_by_id_sends_the_key_and_lists_unknown_ids(httpserver):
-    transformer = PAGE1["data"][0]
-    key = {"x-api-key": "test-key"}
-    httpserver.expect_request("/graph/v1/paper/ARXIV:1706.03762", headers=key,
-                              query_string={"fields": S2_FIELDS}).respond_with_json(transformer)
-    httpserver.expect_request("/graph/v1/paper/DOI:10.1145/3065386", headers=key).respond_with_json(
-        load("bulk_search_page2.json")["data"][1])
-    httpserver.expect_request("/graph/v1/paper/ARXIV:9999.99999", headers=key).respond_with_json(
-        {"error": "Paper with id ARXIV:9999.99999 not found"}, status=404)
+def test_batch_answer_keeps_fields_of_study_and_open_access_pdf_as_json():
+    papers = RawSemanticScholarPaper.validate(parse_s2_papers(load("batch_enrichment.json"), URL))
+    gpt3, transformer, astro = papers.iloc[0], papers.iloc[1], papers.iloc[4]
+    assert json.loads(gpt3["fieldsOfStudy"]) == ["Computer Science"]
+    assert json.loads(gpt3["openAccessPdf"])["url"] == "https://arxiv.org/pdf/2005.14165"
+    assert json.loads(transformer["s2FieldsOfStudy"])[1] == {"category": "Linguistics", "source": "s2-fos-model"}
+    assert json.loads(transformer["openAccessPdf"])["url"] == ""  # kept as S2 sent it; core drops the blank
+    assert pd.isna(astro["fieldsOfStudy"]) and pd.isna(astro["openAccessPdf"])  # S2 sent null
+    assert len(papers) == 6  # the trailing null (an id S2 does not know) is skipped
+
+
+def test_papers_without_the_new_fields_still_validate():
+    papers = RawSemanticScholarPaper.validate(parse_s2_papers(PAGE1, URL))
+    assert papers[["fieldsOfStudy", "s2FieldsOfStudy", "openAccessPdf"]].isna().all().all()
+
+
+BATCH_IDS = ["ARXIV:1706.03762", "ARXIV:9999.99999", "DOI:10.1145/3065386"]
+
+
+def test_fetch_posts_one_batch_with_the_key_and_lists_unknown_ids(httpserver):
+    transformer, alexnet = PAGE1["data"][0], load("bulk_search_page2.json")["data"][1]
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST", headers={"x-api-key": "test-key"},
+                              query_string={"fields": S2_FIELDS}, json={"ids": BATCH_IDS}
+                              ).respond_with_json([transformer, None, alexnet])
     client = s2_client(api_key="test-key", sleep=lambda seconds: None)
-    papers, missing = fetch_s2_papers(client, ["ARXIV:1706.03762", "ARXIV:9999.99999", "DOI:10.1145/3065386"],
-                                      base_url=httpserver.url_for("/graph/v1"))
+    papers, missing = fetch_s2_papers(client, BATCH_IDS, base_url=httpserver.url_for("/graph/v1"))
     papers = RawSemanticScholarPaper.validate(papers)
-    assert papers["paperId"].tolist() == [transformer["paperId"], load("bulk_search_page2.json")["data"][1]["paperId"]]
+    assert papers["paperId"].tolist() == [transformer["paperId"], alexnet["paperId"]]
     assert papers["doi"].fillna("-").tolist() == ["-", "10.1145/3065386"]
     assert missing == ["ARXIV:9999.99999"]
+    assert len(httpserver.log) == 1 and json.loads(client.responses[0].params)["json"] == {"ids": BATCH_IDS}
+    assert set(papers["source_url"]) == {client.responses[0].url} and "fields=" in client.responses[0].url
 
 
-def test_fetch_by_id_raises_on_other_http_errors(httpserver):
-    httpserver.expect_request("/graph/v1/paper/ARXIV:1706.03762").respond_with_data("denied", status=403)
+def test_fetch_splits_ids_into_batches(httpserver):
+    answers = load("batch_enrichment.json")
+    ids = [f"ARXIV:{n}" for n in range(7)]
+    for start in (0, 3, 6):
+        httpserver.expect_request("/graph/v1/paper/batch", method="POST", json={"ids": ids[start:start + 3]}
+                                  ).respond_with_json(answers[start:start + 3])
+    papers, missing = fetch_s2_papers(no_wait_client(), ids, base_url=httpserver.url_for("/graph/v1"), batch_size=3)
+    assert len(httpserver.log) == 3 and len(papers) == 6 and missing == ["ARXIV:6"]
+    assert BATCH_MAX_IDS == 500  # S2 docs: at most 500 ids per POST /paper/batch
+    with pytest.raises(ValueError, match="at most 500 ids"):
+        fetch_s2_batch(no_wait_client(), ids * 72, base_url=httpserver.url_for("/graph/v1"))
+
+
+def test_empty_id_list_sends_nothing(httpserver):
+    papers, missing = fetch_s2_papers(no_wait_client(), [], base_url=httpserver.url_for("/graph/v1"))
+    assert papers.empty and list(papers.columns) == RAW_COLUMNS and missing == [] and not httpserver.log
+
+
+@pytest.mark.parametrize("answer, fragment", [
+    ([None], "answered 1 records for 3 ids"),
+    (load("error_body.json"), "answered a dict for 3 ids"),
+])
+def test_batch_answer_that_does_not_fit_the_ids_is_named_source_error(httpserver, answer, fragment):
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_json(answer)
+    with pytest.raises(SourceError, match=f"^Semantic Scholar: http://.*{fragment}"):
+        fetch_s2_papers(no_wait_client(), BATCH_IDS, base_url=httpserver.url_for("/graph/v1"))
+
+
+def test_fetch_raises_on_other_http_errors(httpserver):
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_data("denied", status=403)
     with pytest.raises(SourceError, match="^Semantic Scholar: .* answered HTTP 403"):
         fetch_s2_papers(no_wait_client(), ["ARXIV:1706.03762"], base_url=httpserver.url_for("/graph/v1"))
 
