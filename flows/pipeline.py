@@ -14,6 +14,7 @@ from flows.settings import Settings
 from flows.transform.assumptions import get_assumption_set
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.arxiv_core import build_arxiv_core
+from flows.transform.candidate_runs import build_candidate_core, candidate_runs
 from flows.transform.core import build_curated_core
 from flows.transform.enrichment import EnrichmentBatch, build_enrichment
 from flows.transform.notability import load_notability_rules, select_notable
@@ -96,6 +97,21 @@ def judge_notability(settings: Settings, papers: pd.DataFrame, metrics: pd.DataF
         if not known.empty else metrics
     judged = select_notable(papers, every, load_notability_rules(settings.notability_file))
     return judged[["paper_id", "is_notable", "notability_reason"]]
+
+
+@task(name="process-notable-papers", cache_policy=NO_CACHE)
+def process_notable_papers(batch: SourceBatch, notability: pd.DataFrame, runs: pd.DataFrame, aliases) -> SourceBatch:
+    """Notable papers that came without runs get their abstract read for training hardware."""
+    notable = set(notability.loc[notability["is_notable"].fillna(False).astype(bool), "paper_id"])
+    with_runs = set(runs["paper_id"].dropna()) if "paper_id" in runs else set()
+    candidates = candidate_runs(batch.core.papers, notable, with_runs, batch.source)
+    found = build_candidate_core(batch.core.papers, candidates, batch.source, aliases)
+    core = batch.core
+    core.runs = pd.concat([core.runs, found.runs], ignore_index=True)
+    core.extractions = pd.concat([core.extractions, found.extractions], ignore_index=True)
+    core.quarantine = pd.concat([core.quarantine, found.quarantine], ignore_index=True)
+    core.counts = core.counts + found.counts
+    return batch
 
 
 @task(name="read-warehouse-state", cache_policy=NO_CACHE)
@@ -198,6 +214,8 @@ def build_warehouse(settings: Settings) -> dict:
     papers = pd.concat([known_papers, *[b.core.papers for b in batches]], ignore_index=True)
     enrichment = enrich_papers(settings, papers)
     notability = judge_notability(settings, papers, enrichment.metrics)
+    known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
+    batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     estimates, comparison = estimate(runs, specs, settings)
     summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
