@@ -88,7 +88,7 @@ def _quarantine_page(con, client, url: str, error: SourceError, run_id: str, cou
 
 
 def ingest_window(con, client, base_url: str, categories, first: dt.date, last: dt.date, today: dt.date,
-                  page_size: int, run_id: str, counts: dict, budget: list[int]) -> None:
+                  page_size: int, run_id: str, counts: dict, budget: list[int], progress=lambda done, total: None) -> None:
     """Page one window from its cursor; split it when arXiv reports more than it will page."""
     key = f"{'+'.join(categories)}:{first.isoformat()}..{last.isoformat()}"
     cursor = read_cursor(con, key)
@@ -96,7 +96,7 @@ def ingest_window(con, client, base_url: str, categories, first: dt.date, last: 
         if cursor.get("split"):
             middle = first + (last - first) // 2
             for half in ((first, middle), (middle + dt.timedelta(days=1), last)):
-                ingest_window(con, client, base_url, categories, *half, today, page_size, run_id, counts, budget)
+                ingest_window(con, client, base_url, categories, *half, today, page_size, run_id, counts, budget, progress)
         return
     # submission order: entries submitted later only ever append, so the cursor's offset stays valid
     query = {"search_query": window_query(categories, first, min(last, today)), "sortBy": "submittedDate",
@@ -115,23 +115,25 @@ def ingest_window(con, client, base_url: str, categories, first: dt.date, last: 
         if total > MAX_QUERY_RESULTS and first < last:
             save_cursors(con, [(SOURCE, key, json.dumps({"split": True, "total": total}))], run_id)
             client.drain_responses()
-            return ingest_window(con, client, base_url, categories, first, last, today, page_size, run_id, counts, budget)
+            return ingest_window(con, client, base_url, categories, first, last, today, page_size, run_id, counts, budget,
+                                 progress)
         start += len(page)
         budget[0] -= len(page)
         done = page.empty or start >= total
         cursor = {"start": start, "total": total, "complete": bool(done and last < today)}
         _commit_page(con, page, client, key, cursor, run_id, counts)
         counts["pages"] += 1
+        progress(counts["rows_in"], None)
         if done:
             return
 
 
 def ingest_arxiv(con, client, base_url: str, categories: tuple[str, ...], since: dt.date, until: dt.date,
-                 page_size: int, run_id: str, limit: int | None = None) -> dict:
+                 page_size: int, run_id: str, limit: int | None = None, progress=lambda done, total: None) -> dict:
     """Every window from `since` to `until`; returns rows in / landed / quarantined and pages."""
     counts = {"source": SOURCE, "table": "raw_arxiv__entries", "rows_in": 0, "landed": 0, "quarantined": 0,
               "pages": 0, "malformed_pages": 0}
     budget = [limit if limit else 10**12]
     for first, last in month_windows(since, until):
-        ingest_window(con, client, base_url, categories, first, last, until, page_size, run_id, counts, budget)
+        ingest_window(con, client, base_url, categories, first, last, until, page_size, run_id, counts, budget, progress)
     return counts

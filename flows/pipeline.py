@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.progress import terminal_progress
 from flows.settings import Settings
 from flows.transform.assumptions import get_assumption_set
 from flows.arxiv_ingest import ingest_arxiv
@@ -66,9 +67,10 @@ def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
     since, until = settings.arxiv_dates()
     con = connect_for_write(settings.warehouse)
     try:
-        with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) as client:
+        with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) as client, \
+                terminal_progress("arXiv entries") as progress:
             return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
-                                settings.arxiv_page_size, pipeline_run_id, settings.limit)
+                                settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
     finally:
         con.close()
 
