@@ -54,7 +54,10 @@ def _read_file(path: str) -> bytes:
 
 
 def parse_epoch_models(data: bytes, location: str) -> pd.DataFrame:
-    """The CSV bytes as a frame of strings (nulls for empty cells) with Epoch's headers and source_row."""
+    """The CSV bytes as a frame of strings (nulls for empty cells) with Epoch's headers and source_row.
+
+    Epoch's file ends with a line break; one that does not was cut short (a half-written cell such
+    as '3.14e+2' would otherwise parse), so it is refused rather than landed."""
     try:
         raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
@@ -62,6 +65,8 @@ def parse_epoch_models(data: bytes, location: str) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         first = str(err).strip().splitlines()[0]
         raise SourceError(f"{SOURCE}: {location} is not a readable CSV ({first})") from None
+    if len(raw) and not data.endswith((b"\n", b"\r")):
+        raise SourceError(f"{SOURCE}: {location} ends in the middle of a line; the file looks truncated")
     missing = [column for column in KEY_COLUMNS if column not in raw.columns]
     if missing:
         raise SourceError(f"{SOURCE}: {location} lacks column(s) {', '.join(repr(c) for c in missing)}")

@@ -114,3 +114,10 @@ def test_http_error_is_named_source_error(httpserver):
     client = HttpClient("Epoch AI models", sleep=lambda seconds: None)
     with pytest.raises(SourceError, match="^Epoch AI models: .* answered HTTP 404"):
         read_epoch_models(httpserver.url_for(CSV_PATH), client=client)
+
+
+def test_a_file_cut_mid_row_is_refused_not_half_landed():
+    data = (FIXTURES / "notable_ai_models_sample.csv").read_bytes()
+    cut = data[:data.index(b"3.14e+23") + 7]  # ends in '3.14e+2': a number, but the wrong one
+    with pytest.raises(SourceError, match="ends in the middle of a line; the file looks truncated"):
+        parse_epoch_models(cut, "cut.csv")
