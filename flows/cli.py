@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--until", type=iso_date, metavar="YYYY-MM-DD", help="last arXiv submission date (default: today)")
     run.add_argument("--s2-url", metavar="URL", help="Semantic Scholar Graph API base URL ($FLOPLEDGER_S2_URL; key: $FLOPLEDGER_S2_API_KEY)")
     run.add_argument("--openalex-url", metavar="URL", help="OpenAlex API base URL ($FLOPLEDGER_OPENALEX_URL; key: $FLOPLEDGER_OPENALEX_API_KEY)")
+    run.add_argument("--wait", type=float, metavar="SECONDS", help="wait up to SECONDS for another run on the same "
+                     "warehouse to finish (default: $FLOPLEDGER_LOCK_WAIT_SECONDS or 0)")
     run.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent to live sources ($FLOPLEDGER_CONTACT)")
     run.set_defaults(handler=command_run)
 
@@ -138,8 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input (default)")
     extract.set_defaults(handler=command_extract)
     from flows.cli_review import add_review_parser
+    from flows.serve_command import add_serve_parser
 
     add_review_parser(sub, OneLineParser)
+    add_serve_parser(sub, OneLineParser)
     return parser
 
 def command_estimate(args) -> int:

@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.concurrency import source_slot
 from flows.progress import terminal_progress
 from flows.settings import Settings
 from flows.transform.assumptions import get_assumption_set
@@ -25,6 +26,7 @@ from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
 from sources.arxiv import arxiv_client
 from sources.http import FetchError, HttpClient
+from warehouse.lock import warehouse_lock
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
 from warehouse.state import (read_other_sources, read_table, run_totals, save_cursors, save_notability,
                              save_responses, sources_landed_before)
@@ -56,8 +58,9 @@ def retry_when_transient(task, task_run, state) -> bool:
 @task(name="extract-epoch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10,
       retry_condition_fn=retry_when_transient)
 def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
-    return build_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
-                             lambda source: HttpClient(source, contact=settings.contact))
+    with source_slot("epoch"):
+        return build_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
+                                 lambda source: HttpClient(source, contact=settings.contact))
 
 
 @task(name="ingest-arxiv", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
@@ -65,14 +68,15 @@ def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
 def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
     """Pages commit one by one (with their cursor), so a retry or a later run resumes after the last one."""
     since, until = settings.arxiv_dates()
-    con = connect_for_write(settings.warehouse)
-    try:
-        with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) as client, \
-                terminal_progress("arXiv entries") as progress:
-            return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
-                                settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
-    finally:
-        con.close()
+    with source_slot("arxiv"):
+        con = connect_for_write(settings.warehouse)
+        try:
+            with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) \
+                    as client, terminal_progress("arXiv entries") as progress:
+                return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
+                                    settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
+        finally:
+            con.close()
 
 
 @task(name="build-arxiv-core", cache_policy=NO_CACHE)
@@ -85,11 +89,12 @@ def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -
       retry_condition_fn=retry_when_transient)
 def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
     """Citations, venue, fields of study and open-access links for every paper, from the selected services."""
-    return build_enrichment(
-        papers, lambda source: HttpClient(source, contact=settings.contact),
-        settings.s2_url if "semantic_scholar" in settings.sources else None,
-        settings.openalex_url if "openalex" in settings.sources else None,
-        settings.s2_api_key, settings.openalex_api_key, settings.limit)
+    with source_slot(*[s for s in ("semantic_scholar", "openalex") if s in settings.sources]):
+        return build_enrichment(
+            papers, lambda source: HttpClient(source, contact=settings.contact),
+            settings.s2_url if "semantic_scholar" in settings.sources else None,
+            settings.openalex_url if "openalex" in settings.sources else None,
+            settings.s2_api_key, settings.openalex_api_key, settings.limit)
 
 
 @task(name="judge-notability", cache_policy=NO_CACHE)
@@ -205,7 +210,13 @@ def publish_review_queue(queue: pd.DataFrame, assumptions: str) -> str:
 
 @flow(name="flopledger-build", log_prints=True)
 def build_warehouse(settings: Settings) -> dict:
-    """Build or refresh the warehouse from the selected sources (default: bundled curated records)."""
+    """Build or refresh the warehouse from the selected sources (default: bundled curated records);
+    one run per warehouse at a time (warehouse/lock.py)."""
+    with warehouse_lock(resolve_warehouse_path(settings.warehouse)):
+        return _build(settings)
+
+
+def _build(settings: Settings) -> dict:
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
     specs, aliases = read_reference(settings)
     extractors = {"curated": extract_curated, "epoch": extract_epoch,

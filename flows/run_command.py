@@ -68,11 +68,16 @@ def print_summary(summary: dict) -> None:
 
 
 def run_pipeline(args) -> int:
+    from warehouse.connection import resolve_warehouse_path
+    from warehouse.lock import warehouse_lock
+
     settings = _checked_settings(args)
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from flows.pipeline import build_warehouse
+    # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once
+    with warehouse_lock(resolve_warehouse_path(settings.warehouse), wait_seconds=getattr(args, "wait", None)):
+        from flows.pipeline import build_warehouse
 
-    summary = build_warehouse(settings)
+        summary = build_warehouse(settings)
     print_summary(summary)
     return 0
