@@ -190,3 +190,21 @@ def test_scheduled_flow_refuses_a_warehouse_another_run_holds(prefect_api_url, t
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_each_source_has_its_own_flow_and_the_curated_one_lands(prefect_api_url, tmp_path):
+    import duckdb
+
+    from flows.settings import KNOWN_SOURCES
+    from flows.source_flows import SOURCE_FLOWS, curated_flow
+
+    assert sorted(SOURCE_FLOWS) == sorted(KNOWN_SOURCES)
+    assert {f.name for f in SOURCE_FLOWS.values()} == {f"flopledger-{s.replace('_', '-')}" for s in KNOWN_SOURCES}
+    path = tmp_path / "w.duckdb"
+    summary = curated_flow(warehouse=str(path), limit=2)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        sources = con.execute("SELECT DISTINCT source FROM training_runs").fetchall()
+    finally:
+        con.close()
+    assert sources == [("curated",)] and summary["totals"]["papers"] == 2
