@@ -12,7 +12,6 @@ urllib3 retried never reach requests. One client per thread; retries are logged 
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import hashlib
 import json
@@ -20,37 +19,24 @@ import logging
 import random
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Callable, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
-from sources.errors import SourceError
+from sources.responses import SECRET_PARAMS, FetchError, RawResponse, redact_url  # noqa: F401 (re-exported)
 
 USER_AGENT = "flopledger/0.1 (+https://github.com/flopledger/flopledger; mailto:flopledger@example.org)"
 # Worth another try: rate limiting (429) and the gateway/overload family (RFC 9110 section 15.6).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_METHODS = frozenset({"GET", "POST"})  # our POSTs only read (S2 /paper/batch), so repeating them is safe
 
-# Query parameters that carry credentials: never kept in a landed raw response.
-SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "access_token"})  # not "token": S2 paging
-
 log = logging.getLogger(__name__)
-
-
-def redact_url(url: str) -> str:
-    """The URL (or a path with a query, as urllib3 logs it) with credential parameter values REDACTED."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = [(k, "REDACTED" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
 def _quiet_urllib3_log(record: logging.LogRecord) -> bool:
@@ -64,40 +50,6 @@ def _quiet_urllib3_log(record: logging.LogRecord) -> bool:
 
 for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
     logging.getLogger(_name).addFilter(_quiet_urllib3_log)
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    """One HTTP answer as received, with what is needed to land it with provenance."""
-
-    source: str
-    url: str  # final URL, query string included
-    params: str  # the request parameters as JSON, sorted keys; a POST's JSON body under "json"
-    fetched_at: str  # UTC, ISO-8601
-    status: int
-    sha256: str  # of body
-    content_type: str
-    body: bytes = field(repr=False)
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)  # lower-case names
-
-    def text(self) -> str:
-        """The body decoded with the charset the server declared (UTF-8 when none or unknown)."""
-        return self.body.decode(_charset(self.content_type), errors="replace")
-
-    def json(self) -> Any:
-        """The body parsed as JSON; a body that is not JSON is a SourceError naming source and URL."""
-        try:
-            return json.loads(self.body)
-        except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
-            raise SourceError(f"{self.source}: malformed JSON from {self.url} ({err})") from None
-
-
-class FetchError(SourceError):
-    """A request that failed for good; `response` is the last HTTP answer, if there was one."""
-
-    def __init__(self, message: str, response: RawResponse | None = None):
-        super().__init__(message)
-        self.response = response
 
 
 class _Retry(Retry):
@@ -301,13 +253,3 @@ def _failure_text(err: BaseException, timeout: float) -> str:
     if isinstance(cause, TimeoutError):
         return f"no answer within {timeout:g} s"
     return f"connection failed: {type(cause).__name__}"
-
-
-def _charset(content_type: str) -> str:
-    match = re.search(r"charset=\"?([\w.:-]+)", content_type or "", re.IGNORECASE)
-    if match:
-        try:
-            return codecs.lookup(match.group(1)).name
-        except LookupError:
-            pass
-    return "utf-8"
