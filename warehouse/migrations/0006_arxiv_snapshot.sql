@@ -1,6 +1,6 @@
 -- 0006: the arXiv bulk metadata snapshot (Kaggle arxiv-metadata-oai-snapshot.json, JSON lines).
 -- Records keep the snapshot's own field names and text; only records in the wanted categories
--- land (sources/arxiv_snapshot.py). A record is rewritten only when its content changes, so
+-- land (sources/arxiv_snapshot.py). A record is rewritten only when its row_hash changes, so
 -- loading the same file twice changes nothing; provenance names the file that last changed it.
 
 CREATE TABLE raw_arxiv_snapshot__records (
@@ -18,6 +18,7 @@ CREATE TABLE raw_arxiv_snapshot__records (
     versions JSON,                       -- [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}, ...]
     update_date VARCHAR,                 -- as sent, e.g. 2008-11-26
     authors_parsed JSON,                 -- [[last, first, suffix], ...]
+    row_hash VARCHAR NOT NULL,           -- md5 of the fields above but id, as one JSON array
     source_file VARCHAR NOT NULL,        -- path the record was read from
     file_sha256 VARCHAR NOT NULL,        -- of that file's bytes as stored (compressed if .gz)
     loaded_at TIMESTAMP NOT NULL         -- when this content landed
