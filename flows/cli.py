@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline (default: bundled curated records, offline)",
                          description="Build or refresh the warehouse. With no --source it uses the curated records bundled in the repo.")
     run.add_argument("--source", action="append", dest="sources", metavar="NAME",
-                     help="source to ingest (repeatable); known: curated, epoch, arxiv, semantic_scholar, openalex")
+                     help="source to ingest (repeatable); known: curated, epoch, arxiv, arxiv_snapshot, semantic_scholar, openalex")
     run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     run.add_argument("--assumptions", metavar="SET", help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
     run.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="arXiv category to ingest (repeatable; default cs.LG cs.CL cs.CV cs.AI stat.ML)")
     run.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD", help="first arXiv submission date (default: 30 days ago)")
     run.add_argument("--until", type=iso_date, metavar="YYYY-MM-DD", help="last arXiv submission date (default: today)")
+    run.add_argument("--arxiv-snapshot", type=Path, metavar="FILE", help="arXiv metadata snapshot, JSON lines or .gz "
+                     "($FLOPLEDGER_ARXIV_SNAPSHOT); used with --source arxiv_snapshot")
     run.add_argument("--s2-url", metavar="URL", help="Semantic Scholar Graph API base URL ($FLOPLEDGER_S2_URL; key: $FLOPLEDGER_S2_API_KEY)")
     run.add_argument("--openalex-url", metavar="URL", help="OpenAlex API base URL ($FLOPLEDGER_OPENALEX_URL; key: $FLOPLEDGER_OPENALEX_API_KEY)")
     run.add_argument("--wait", type=float, metavar="SECONDS", help="wait up to SECONDS for another run on the same "

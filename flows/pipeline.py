@@ -18,6 +18,7 @@ from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.arxiv_core import build_arxiv_core
 from flows.transform.candidate_runs import build_candidate_core, candidate_runs
 from flows.transform.core import build_curated_core
+from flows.transform.unresolved import QUEUE_COLUMNS
 from flows.transform.enrichment import EnrichmentBatch, build_enrichment
 from flows.transform.notability import load_notability_rules, select_notable
 from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
@@ -25,6 +26,7 @@ from flows.transform.estimates import estimate_compute
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write, resolve_warehouse_path
 from sources.arxiv import arxiv_client
+from sources.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
@@ -77,6 +79,19 @@ def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
                                     settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
         finally:
             con.close()
+
+
+@task(name="load-arxiv-snapshot", cache_policy=NO_CACHE)
+def load_snapshot(settings: Settings) -> dict:
+    """The bulk snapshot streams through DuckDB into raw_arxiv_snapshot__records in one transaction;
+    every line is kept, filtered out by category, or landed as a reject with its text."""
+    con = connect_for_write(settings.warehouse)
+    try:
+        counts = load_arxiv_snapshot(con, settings.arxiv_snapshot, settings.arxiv_categories, settings.limit)
+    finally:
+        con.close()
+    get_run_logger().info("arXiv snapshot: %s", counts)
+    return counts
 
 
 @task(name="build-arxiv-core", cache_policy=NO_CACHE)
@@ -161,7 +176,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         table_write("out_compute_estimates", estimates, "estimates", own_set),
         table_write("out_compute_comparison", comparison, "estimates", own_set),
     ]
-    names = pd.concat([b.core.hardware_names for b in batches], ignore_index=True)
+    names = pd.concat([b.core.hardware_names for b in batches] or [pd.DataFrame(columns=QUEUE_COLUMNS)], ignore_index=True)
     # a name not seen is 'gone' only when this run read every source that can name hardware
     names_complete = complete and {b.source for b in batches} >= set(sources_landed_before(settings.warehouse))
     con = connect_for_write(settings.warehouse)
@@ -221,6 +236,7 @@ def _build(settings: Settings) -> dict:
     specs, aliases = read_reference(settings)
     extractors = {"curated": extract_curated, "epoch": extract_epoch,
                   "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}
+    snapshot = load_snapshot(settings) if "arxiv_snapshot" in settings.sources else None
     batches = [extractors[source](settings, aliases) for source in settings.sources if source in extractors]
     other_runs, known_papers = read_warehouse_state(settings)
     deduplicate_papers([b.core for b in batches], known_papers)
@@ -232,6 +248,10 @@ def _build(settings: Settings) -> dict:
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     estimates, comparison = estimate(runs, specs, settings)
     summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
+    if snapshot:  # rows in = kept + filtered out + malformed, landed in its own transaction above
+        summary["counts"].append({"source": "arxiv_snapshot", "table": "raw_arxiv_snapshot__records",
+                                  "rows_in": snapshot["rows_read"], "landed": snapshot["rows_kept"],
+                                  "quarantined": snapshot["malformed"], "filtered": snapshot["rows_filtered_out"]})
     publish_review_queue(summary.pop("review_queue"), settings.assumptions)
     get_run_logger().info("landed %s", summary["totals"])
     return summary

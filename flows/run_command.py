@@ -33,12 +33,15 @@ def _checked_settings(args):
                                  contact=getattr(args, "contact", None), arxiv_url=getattr(args, "arxiv_url", None),
                                  arxiv_categories=tuple(args.arxiv_categories) if getattr(args, "arxiv_categories", None) else None,
                                  since=getattr(args, "since", None), until=getattr(args, "until", None),
-                                 s2_url=getattr(args, "s2_url", None), openalex_url=getattr(args, "openalex_url", None))
+                                 s2_url=getattr(args, "s2_url", None), openalex_url=getattr(args, "openalex_url", None),
+                                 arxiv_snapshot=getattr(args, "arxiv_snapshot", None))
     if settings.assumptions_file and not settings.assumptions_file.is_file():
         raise CliError(f"assumptions file not found: {settings.assumptions_file}")
     get_assumption_set(settings.assumptions, settings.assumptions_file)
     if settings.aliases_file and not settings.aliases_file.is_file():
         raise CliError(f"aliases file not found: {settings.aliases_file}")
+    if "arxiv_snapshot" in settings.sources and not (settings.arxiv_snapshot and settings.arxiv_snapshot.is_file()):
+        raise CliError(f"--source arxiv_snapshot needs --arxiv-snapshot FILE (no file at {settings.arxiv_snapshot})")
     if settings.curated_dir and not settings.curated_dir.is_dir():
         raise CliError(f"curated directory not found: {settings.curated_dir}")
     return settings
@@ -50,11 +53,11 @@ def print_summary(summary: dict) -> None:
 
     console = Console()
     table = Table(title="flopledger run: rows per source and table")
-    for column in ("source", "table", "rows in", "landed", "quarantined", "merged"):
+    for column in ("source", "table", "rows in", "landed", "quarantined", "merged/filtered"):
         table.add_column(column, justify="left" if column in ("source", "table") else "right")
     for c in summary["counts"]:
         table.add_row(c["source"], c["table"], str(c["rows_in"]), str(c["landed"]), str(c["quarantined"]),
-                      str(c.get("merged", "")))
+                      str(c.get("merged", c.get("filtered", c.get("skipped", "")))))
     console.print(table)
     totals = Table(title=f"warehouse totals (assumption set {summary['assumptions']})", show_header=False)
     totals.add_column("what")

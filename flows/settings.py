@@ -13,7 +13,7 @@ from sources.epoch_models import EPOCH_MODELS_URL
 from sources.openalex import OPENALEX_API_URL
 from sources.semantic_scholar import S2_API_URL
 
-KNOWN_SOURCES = ("curated", "epoch", "arxiv", "semantic_scholar", "openalex")
+KNOWN_SOURCES = ("curated", "epoch", "arxiv", "arxiv_snapshot", "semantic_scholar", "openalex")
 ENRICHMENT_SOURCES = ("semantic_scholar", "openalex")  # they describe papers other sources sent
 # SOURCES.md: the categories most ML training papers are filed under
 DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
@@ -42,6 +42,7 @@ class Settings:
     s2_api_key: str | None = None          # $FLOPLEDGER_S2_API_KEY (sent as x-api-key)
     openalex_url: str = OPENALEX_API_URL   # $FLOPLEDGER_OPENALEX_URL
     openalex_api_key: str | None = None    # $FLOPLEDGER_OPENALEX_API_KEY
+    arxiv_snapshot: Path | None = None     # the Kaggle arXiv metadata snapshot (JSON lines, .gz too); $FLOPLEDGER_ARXIV_SNAPSHOT
     notability_file: Path | None = None    # None -> $FLOPLEDGER_NOTABILITY_FILE or warehouse/seeds/notability.yaml
 
     def arxiv_dates(self) -> tuple[dt.date, dt.date]:
@@ -76,6 +77,7 @@ def settings_from_env(**overrides) -> Settings:
         "openalex_url": os.environ.get(ENV_PREFIX + "OPENALEX_URL") or OPENALEX_API_URL,
         "openalex_api_key": os.environ.get(ENV_PREFIX + "OPENALEX_API_KEY"),
         "notability_file": env_path("NOTABILITY_FILE"),
+        "arxiv_snapshot": env_path("ARXIV_SNAPSHOT"),
         "arxiv_page_size": int(os.environ.get(ENV_PREFIX + "ARXIV_PAGE_SIZE") or 100),
         "arxiv_min_interval_seconds": float(os.environ.get(ENV_PREFIX + "ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
     }

@@ -86,3 +86,14 @@ def test_an_unreachable_epoch_url_is_one_clear_line(prefect_api_url, httpserver,
     assert result.stderr.strip().splitlines() == [
         f"flopledger: error: epoch: {httpserver.url_for('/missing.csv')} answered HTTP 404 Not Found"]
     assert len(httpserver.log) == 1  # a 404 is not retried, by the client or by Prefect
+
+
+def test_the_arxiv_snapshot_source_accounts_for_every_line(run_flow, tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv_snapshot" / "sample.jsonl"
+    path = tmp_path / "w.duckdb"
+    summary = run_flow(warehouse=path, sources=("arxiv_snapshot",), arxiv_snapshot=sample, reviews_file=tmp_path / "x.csv")
+    count = next(c for c in summary["counts"] if c["source"] == "arxiv_snapshot")
+    lines = [line for line in sample.read_text().splitlines() if line.strip()]
+    assert count["rows_in"] == len(lines) == count["landed"] + count["quarantined"] + count["filtered"]
+    assert count["quarantined"] == 1 and count["landed"] == query(path, "SELECT count(*) FROM raw_arxiv_snapshot__records")[0][0]
+    assert query(path, "SELECT count(*) FROM raw_arxiv_snapshot__rejects")[0][0] == 1
