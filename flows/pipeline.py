@@ -19,7 +19,7 @@ from flows.transform.arxiv_core import build_arxiv_core
 from flows.transform.candidate_runs import build_candidate_core, candidate_runs
 from flows.transform.core import build_curated_core
 from flows.transform.unresolved import QUEUE_COLUMNS
-from flows.transform.enrichment import EnrichmentBatch, build_enrichment
+from flows.transform.enrichment import EnrichmentBatch, build_enrichment, merge_enrichment
 from flows.transform.notability import load_notability_rules, select_notable
 from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
 from flows.transform.estimates import estimate_compute
@@ -30,7 +30,7 @@ from sources.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import (read_other_sources, read_table, run_totals, save_cursors, save_notability,
+from warehouse.state import (mark_checked, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
                              save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
@@ -103,13 +103,20 @@ def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -
 @task(name="enrich-papers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
       retry_condition_fn=retry_when_transient)
 def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
-    """Citations, venue, fields of study and open-access links for every paper, from the selected services."""
-    with source_slot(*[s for s in ("semantic_scholar", "openalex") if s in settings.sources]):
-        return build_enrichment(
-            papers, lambda source: HttpClient(source, contact=settings.contact),
-            settings.s2_url if "semantic_scholar" in settings.sources else None,
-            settings.openalex_url if "openalex" in settings.sources else None,
-            settings.s2_api_key, settings.openalex_api_key, settings.limit)
+    """Citations, venue, fields of study and open-access links from the selected services, for the
+    papers each service has not described in the last `enrichment_refresh_days` (incremental)."""
+    services = {"semantic_scholar": settings.s2_url, "openalex": settings.openalex_url}
+    parts = []
+    with source_slot(*[s for s in services if s in settings.sources]):
+        for service, url in services.items():
+            if service not in settings.sources:
+                continue
+            due = papers_due(settings.warehouse, papers, service, settings.enrichment_refresh_days)
+            parts.append(build_enrichment(
+                due, lambda source: HttpClient(source, contact=settings.contact),
+                url if service == "semantic_scholar" else None, url if service == "openalex" else None,
+                settings.s2_api_key, settings.openalex_api_key, settings.limit))
+    return merge_enrichment(parts)
 
 
 @task(name="judge-notability", cache_policy=NO_CACHE)
@@ -190,6 +197,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
             save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
             save_responses(con, [r for b in batches for r in b.responses] + enrichment.responses, pipeline_run_id)
             save_notability(con, notability)
+            mark_checked(con, enrichment.metrics)
 
         quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine], ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,

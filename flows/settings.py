@@ -43,6 +43,7 @@ class Settings:
     openalex_url: str = OPENALEX_API_URL   # $FLOPLEDGER_OPENALEX_URL
     openalex_api_key: str | None = None    # $FLOPLEDGER_OPENALEX_API_KEY
     arxiv_snapshot: Path | None = None     # the Kaggle arXiv metadata snapshot (JSON lines, .gz too); $FLOPLEDGER_ARXIV_SNAPSHOT
+    enrichment_refresh_days: float = 30.0  # ask S2/OpenAlex again about a paper after this long
     notability_file: Path | None = None    # None -> $FLOPLEDGER_NOTABILITY_FILE or warehouse/seeds/notability.yaml
 
     def arxiv_dates(self) -> tuple[dt.date, dt.date]:

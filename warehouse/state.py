@@ -39,6 +39,15 @@ def read_table(warehouse, table: str) -> pd.DataFrame:
     return found if found is not None else pd.DataFrame()
 
 
+def papers_due(warehouse, papers: pd.DataFrame, service: str, refresh_days: float) -> pd.DataFrame:
+    """The papers `service` has not described within `refresh_days` (all of them on a new warehouse)."""
+    fresh = _read(warehouse, "SELECT paper_id FROM core_paper_metrics WHERE source = ? "
+                             "AND checked_at >= now() - to_days(CAST(? AS INTEGER))", [service, int(refresh_days)])
+    if fresh is None or fresh.empty:
+        return papers
+    return papers[~papers["paper_id"].isin(set(fresh["paper_id"]))].reset_index(drop=True)
+
+
 def sources_landed_before(warehouse) -> list[str]:
     found = _read(warehouse, "SELECT DISTINCT source FROM core_training_runs")
     return [] if found is None else found["source"].tolist()
@@ -97,3 +106,15 @@ def save_notability(con: duckdb.DuckDBPyConnection, judged: pd.DataFrame) -> Non
                     "OR p.notability_reason IS DISTINCT FROM j.notability_reason)")
     finally:
         con.unregister("judged_papers")
+
+
+def mark_checked(con: duckdb.DuckDBPyConnection, metrics: pd.DataFrame) -> None:
+    """Stamp the papers each service described in this run (content changed or not)."""
+    if metrics.empty:
+        return
+    con.register("checked_metrics", metrics[["paper_id", "source"]])
+    try:
+        con.execute("UPDATE core_paper_metrics m SET checked_at = now() FROM checked_metrics c "
+                    "WHERE m.paper_id = c.paper_id AND m.source = c.source")
+    finally:
+        con.unregister("checked_metrics")

@@ -141,6 +141,15 @@ def build_enrichment(papers: pd.DataFrame, client_factory, s2_url: str | None, o
                            responses, pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS))
 
 
+def merge_enrichment(parts: list[EnrichmentBatch]) -> EnrichmentBatch:
+    """One batch from the per-service passes (an empty one when no service was asked)."""
+    if not parts:
+        return build_enrichment(pd.DataFrame(columns=["paper_id", "title", "arxiv_id", "doi"]), None, None, None)
+    join = lambda name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)  # noqa: E731
+    return EnrichmentBatch(join("raw_s2"), join("raw_openalex"), join("metrics"),
+                           [r for p in parts for r in p.responses], join("quarantine"))
+
+
 def _lookup_ids(papers: pd.DataFrame, limit: int | None) -> tuple[list[str], list[str]]:
     """S2 ids (ARXIV:<id>, else DOI:<doi>) and OpenAlex DOI filter values (arXiv's DOI, else the DOI)."""
     doi = papers["doi"] if "doi" in papers else pd.Series(None, index=papers.index, dtype=object)

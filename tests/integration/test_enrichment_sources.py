@@ -62,3 +62,30 @@ def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, htt
     assert len(verdicts) == 37 and "curated" in verdicts["brown2020_gpt3"]
     agent = [r.headers["User-Agent"] for r, _ in httpserver.log]
     assert all("tests@example.org" in a for a in agent)
+
+
+def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, httpserver, tmp_path):
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2_batch)
+    path, settings = tmp_path / "w.duckdb", {"reviews_file": tmp_path / "none.csv", "s2_api_key": "test-key"}
+    curated = tmp_path / "curated"
+    import shutil
+
+    from sources.curated import DEFAULT_CURATED_DIR
+    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    (curated / "zz_later.yaml").unlink(missing_ok=True)
+    run_flow(warehouse=path, sources=("curated", "semantic_scholar"), s2_url=httpserver.url_for("/graph/v1"),
+             curated_dir=curated, **settings)
+    first = [json.loads(r.data)["ids"] for r, _ in httpserver.log]
+    assert len(first) == 1 and "ARXIV:2005.14165" in first[0]
+    # a new paper arrives; the next run asks S2 about it alone
+    (curated / "zz_later.yaml").write_text(
+        "paper_id: zz_later\ntitle: A Later Paper\npublished_date: 2024-01-02\nurl: https://arxiv.org/abs/2401.00001\n"
+        "arxiv_id: \"2401.00001\"\ndoi: null\nnote: test record\nruns: []\n")
+    httpserver.clear_log()
+    run_flow(warehouse=path, sources=("curated", "semantic_scholar"), s2_url=httpserver.url_for("/graph/v1"),
+             curated_dir=curated, **settings)
+    (asked,) = [json.loads(r.data)["ids"] for r, _ in httpserver.log]
+    # the new paper, plus only the ids S2 did not know last time (this fake S2 knows no DOI)
+    assert "ARXIV:2401.00001" in asked and all(i == "ARXIV:2401.00001" or i.startswith("DOI:") for i in asked)
+    assert len(asked) == 1 + sum(1 for i in first[0] if i.startswith("DOI:"))
+    assert query(path, "SELECT count(*) FROM core_paper_metrics WHERE checked_at IS NULL")[0][0] == 0
