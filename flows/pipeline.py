@@ -13,6 +13,7 @@ from prefect.runtime import flow_run
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
 from flows.settings import Settings
+from flows.snapshot_core import land_snapshot_papers
 from flows.transform.assumptions import get_assumption_set
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.arxiv_core import build_arxiv_core
@@ -88,6 +89,7 @@ def load_snapshot(settings: Settings) -> dict:
     con = connect_for_write(settings.warehouse)
     try:
         counts = load_arxiv_snapshot(con, settings.arxiv_snapshot, settings.arxiv_categories, settings.limit)
+        counts["papers"] = land_snapshot_papers(con, str(flow_run.get_id() or ""), settings.is_complete_pass)
     finally:
         con.close()
     get_run_logger().info("arXiv snapshot: %s", counts)
@@ -260,6 +262,7 @@ def _build(settings: Settings) -> dict:
         summary["counts"].append({"source": "arxiv_snapshot", "table": "raw_arxiv_snapshot__records",
                                   "rows_in": snapshot["rows_read"], "landed": snapshot["rows_kept"],
                                   "quarantined": snapshot["malformed"], "filtered": snapshot["rows_filtered_out"]})
+        summary["counts"].append(snapshot["papers"])
     publish_review_queue(summary.pop("review_queue"), settings.assumptions)
     get_run_logger().info("landed %s", summary["totals"])
     return summary

@@ -97,23 +97,25 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
     kept = {kind: {} for kind in ("arxiv", "doi", "title")}
     sources: dict[str, set[str]] = {}
 
-    def remember(frame: pd.DataFrame, source_of) -> None:
-        for index, keys in paper_keys(frame).iterrows():
-            pid = frame.at[index, "paper_id"]
-            sources.setdefault(pid, set()).add(source_of(index))
-            for kind, key in keys.items():
+    def remember(frame: pd.DataFrame, frame_sources) -> None:  # zip, not iterrows: the snapshot sends 10^5-10^6
+        keys = paper_keys(frame)
+        for pid, source in zip(frame["paper_id"], frame_sources):
+            sources.setdefault(pid, set()).add(source)
+        for kind in kept:
+            for key, pid in zip(keys[kind], frame["paper_id"]):
                 if key:
                     kept[kind].setdefault(key, pid)
 
     if not known.empty:
-        remember(known, lambda i: known.at[i, "source"])
+        remember(known, known["source"])
     for batch in sorted(batches, key=lambda b: SOURCE_PRIORITY.index(b.papers["source"].iloc[0])
                         if not b.papers.empty else 99):
         if batch.papers.empty:
             continue
         source = batch.papers["source"].iloc[0]
         keys = paper_keys(batch.papers)
-        target = [next((kept[k][v] for k, v in row.items() if v and v in kept[k]), None) for _, row in keys.iterrows()]
+        target = [next((kept[k][v] for k, v in zip(kept, row) if v and v in kept[k]), None)
+                  for row in zip(keys["arxiv"], keys["doi"], keys["title"])]
         mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t and t != pid}
         for pid, t in mapping.items():
             sources.setdefault(t, set()).add(source)
@@ -123,6 +125,6 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
                 count["merged"] = len(mapping)
                 count["landed"] -= len(mapping)
         batch.runs = batch.runs.assign(paper_id=batch.runs["paper_id"].replace(mapping))
-        remember(batch.papers, lambda i, s=source: s)
+        remember(batch.papers, [source] * len(batch.papers))
     for batch in batches:
         batch.papers = batch.papers.assign(sources=[json.dumps(sorted(sources.get(p, set()))) for p in batch.papers["paper_id"]])

@@ -97,3 +97,9 @@ def test_the_arxiv_snapshot_source_accounts_for_every_line(run_flow, tmp_path):
     assert count["rows_in"] == len(lines) == count["landed"] + count["quarantined"] + count["filtered"]
     assert count["quarantined"] == 1 and count["landed"] == query(path, "SELECT count(*) FROM raw_arxiv_snapshot__records")[0][0]
     assert query(path, "SELECT count(*) FROM raw_arxiv_snapshot__rejects")[0][0] == 1
+    # every kept record becomes a paper (or a quarantined row), with its first-version date and categories
+    papers = next(c for c in summary["counts"] if c["source"] == "arxiv_snapshot" and c["table"] == "papers")
+    assert papers["rows_in"] == count["landed"] == papers["landed"] + papers["quarantined"]
+    assert query(path, "SELECT count(*) FROM papers WHERE source = 'arxiv_snapshot'")[0][0] == papers["landed"]
+    dated = query(path, "SELECT count(*) FROM papers WHERE source = 'arxiv_snapshot' AND published_date IS NOT NULL")
+    assert dated[0][0] == papers["landed"] > 0
