@@ -3,9 +3,10 @@
 import hashlib
 import json
 
-import duckdb
 import pytest
 from werkzeug import Response
+
+from tests.integration.test_pipeline import query
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +32,6 @@ def s2_batch(request):
     return Response(json.dumps([s2_record(i) for i in ids]), content_type="application/json")
 
 
-def query(path, sql):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, httpserver, tmp_path):

@@ -4,21 +4,14 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.integration.test_pipeline import cli
+from tests.integration.test_pipeline import cli, query
 
 pytestmark = pytest.mark.integration
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "epoch" / "notable_ai_models_sample.csv"
 
 
-def query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture()

@@ -23,6 +23,15 @@ def cli(*args, env=None):
     return subprocess.run([*FLOPLEDGER, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
+def query(path, sql, params=None):
+    """Rows of a read-only query against a warehouse file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def view_contents(path) -> dict:
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -4,11 +4,10 @@ import json
 import os
 import shutil
 
-import duckdb
 import pytest
 
 from sources.curated import DEFAULT_CURATED_DIR
-from tests.integration.test_pipeline import cli
+from tests.integration.test_pipeline import cli, query
 
 pytestmark = pytest.mark.integration
 RUN = "gshard_600b"  # flagged: 6ND on all 600B weights is ~276x the hardware estimate
@@ -20,12 +19,6 @@ WHERE c.assumption_set = 'epoch-2022' ORDER BY ALL
 """
 
 
-def query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def review(path, *args):
