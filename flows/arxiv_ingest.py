@@ -21,7 +21,7 @@ from sources.errors import SourceError
 from sources.http import FetchError
 from warehouse.quarantine import record_quarantine
 from warehouse.state import save_cursors, save_responses
-from warehouse.writes import upsert_rows
+from warehouse.writes import transaction, upsert_rows
 
 SOURCE = "arxiv"
 MAX_QUERY_RESULTS = 30_000  # arXiv API user manual: paging stops at 30,000 results per query
@@ -57,16 +57,11 @@ def raw_rows(page: pd.DataFrame) -> pd.DataFrame:
 
 def _commit_page(con, page: pd.DataFrame, client, key: str, cursor: dict, run_id: str, counts: dict) -> None:
     valid, rejected = split_valid(page, RawArxivEntry, SOURCE, "raw_arxiv__entries", "arxiv_id")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         upsert_rows(con, "raw_arxiv__entries", raw_rows(valid.drop_duplicates("arxiv_id", keep="last")), ["record_key"])
         record_quarantine(con, rejected, run_id, None)
         save_responses(con, client.drain_responses(), run_id)
         save_cursors(con, [(SOURCE, key, json.dumps(cursor, sort_keys=True))], run_id)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     counts["rows_in"] += len(page)
     counts["landed"] += len(valid)
     counts["quarantined"] += len(rejected)
@@ -80,10 +75,9 @@ def _quarantine_page(con, client, url: str, error: SourceError, run_id: str, cou
     row = pd.DataFrame([{"source": SOURCE, "table_name": "raw_arxiv__entries", "check_name": "page_parses",
                          "reason": str(error), "payload": json.dumps({"url": url, "body": body}), "record_key": url}],
                        columns=QUARANTINE_COLUMNS)
-    con.execute("BEGIN TRANSACTION")
-    record_quarantine(con, row, run_id, None)
-    save_responses(con, responses, run_id)
-    con.execute("COMMIT")
+    with transaction(con):
+        record_quarantine(con, row, run_id, None)
+        save_responses(con, responses, run_id)
     counts["malformed_pages"] += 1
 
 

@@ -42,6 +42,22 @@ def iso_date(text: str) -> str:
     return text
 
 
+def add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    """The options `run` and `serve` share: what to read, where to land it, under which assumptions."""
+    parser.add_argument("--source", action="append", dest="sources", metavar="NAME",
+                        help="source to ingest (repeatable); known: curated, epoch, arxiv, arxiv_snapshot, "
+                             "semantic_scholar, openalex")
+    parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
+    parser.add_argument("--assumptions", metavar="SET",
+                        help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
+    parser.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="only the first N records per source (a fast path)")
+    parser.add_argument("--curated-dir", type=Path, metavar="DIR",
+                        help="directory of curated YAML records (default: bundled; $FLOPLEDGER_CURATED_DIR)")
+    parser.add_argument("--wait", type=float, metavar="SECONDS", help="wait up to SECONDS for another run on the same "
+                        "warehouse to finish (default: $FLOPLEDGER_LOCK_WAIT_SECONDS or 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog=PROG, description="A warehouse of AI training runs and the compute they used.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
@@ -49,13 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the pipeline (default: bundled curated records, offline)",
                          description="Build or refresh the warehouse. With no --source it uses the curated records bundled in the repo.")
-    run.add_argument("--source", action="append", dest="sources", metavar="NAME",
-                     help="source to ingest (repeatable); known: curated, epoch, arxiv, arxiv_snapshot, semantic_scholar, openalex")
-    run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
-    run.add_argument("--assumptions", metavar="SET", help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
-    run.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
-    run.add_argument("--limit", type=positive_int, metavar="N", help="only the first N records per source (a fast path)")
-    run.add_argument("--curated-dir", type=Path, metavar="DIR", help="directory of curated YAML records (default: bundled; $FLOPLEDGER_CURATED_DIR)")
+    add_pipeline_options(run)
     run.add_argument("--aliases-file", type=Path, metavar="FILE",
                      help="hardware alias CSV (default: bundled; $FLOPLEDGER_ALIASES_FILE)")
     run.add_argument("--epoch-models-url", metavar="URL", help="Epoch AI models CSV, a URL or a local file (default: "
@@ -69,8 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
                      "($FLOPLEDGER_ARXIV_SNAPSHOT); used with --source arxiv_snapshot")
     run.add_argument("--s2-url", metavar="URL", help="Semantic Scholar Graph API base URL ($FLOPLEDGER_S2_URL; key: $FLOPLEDGER_S2_API_KEY)")
     run.add_argument("--openalex-url", metavar="URL", help="OpenAlex API base URL ($FLOPLEDGER_OPENALEX_URL; key: $FLOPLEDGER_OPENALEX_API_KEY)")
-    run.add_argument("--wait", type=float, metavar="SECONDS", help="wait up to SECONDS for another run on the same "
-                     "warehouse to finish (default: $FLOPLEDGER_LOCK_WAIT_SECONDS or 0)")
     run.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent to live sources ($FLOPLEDGER_CONTACT)")
     run.set_defaults(handler=command_run)
 

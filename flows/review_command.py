@@ -94,6 +94,7 @@ def _default_reviewer() -> str | None:
 def resolve_review(args) -> int:
     from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
     from warehouse.reviews import record_decision
+    from warehouse.writes import transaction
 
     accepted, flop = parse_accept(args.accept)
     if not (args.note or "").strip():
@@ -102,14 +103,9 @@ def resolve_review(args) -> int:
     reviewer = args.reviewer or os.environ.get(REVIEWER_ENV) or _default_reviewer()
     con = _connect_existing(args.warehouse)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             decision = record_decision(con, args.run_id, assumption_set, accepted, args.note,
                                        reviewer=reviewer, accepted_flop=flop)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.close()
     print(f"resolved {decision['run_id']} ({assumption_set}): accepted {accepted} "

@@ -20,8 +20,6 @@ from flows.settings import Settings
 from warehouse.connection import resolve_warehouse_path
 from warehouse.lock import warehouse_lock
 
-DEFAULT_DEPLOYMENT = "flopledger-daily"
-
 
 def settings_for_schedule(sources: list[str] | None = None, warehouse: str | None = None,
                           assumptions: str | None = None, assumptions_file: str | None = None,

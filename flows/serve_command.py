@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from argparse import Namespace
-from pathlib import Path
 
 DEFAULT_NAME = "flopledger-serve"
 CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
@@ -35,24 +34,11 @@ def add_serve_parser(sub, parser_class=None) -> None:
                                        "the schedule is paused on the way out.")
     serve.add_argument("--cron", required=True, metavar="EXPR",
                        help='five-field cron expression, minute hour day-of-month month day-of-week, e.g. "0 6 * * *"')
-    serve.add_argument("--source", action="append", dest="sources", metavar="NAME",
-                       help="source to ingest (repeatable; default curated)")
-    serve.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
-    serve.add_argument("--assumptions", metavar="SET", help="assumption set (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
-    serve.add_argument("--assumptions-file", type=Path, metavar="FILE", help="YAML file of assumption sets (default: bundled)")
-    serve.add_argument("--curated-dir", type=Path, metavar="DIR", help="directory of curated YAML records (default: bundled)")
-    serve.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N records per source")
-    serve.add_argument("--wait", type=float, metavar="SECONDS",
-                       help="how long a run waits for another run on the same warehouse to finish "
-                            "(default: $FLOPLEDGER_LOCK_WAIT_SECONDS or 0)")
+    from flows.cli import add_pipeline_options
+
+    add_pipeline_options(serve)
     serve.add_argument("--name", default=DEFAULT_NAME, help=f"deployment name (default: {DEFAULT_NAME})")
     serve.set_defaults(handler=run_serve)
-
-
-def _positive_int(text: str) -> int:
-    from flows.cli import positive_int
-
-    return positive_int(text)
 
 
 def check_cron(text: str) -> str:

@@ -14,7 +14,6 @@ from sources.openalex import OPENALEX_API_URL
 from sources.semantic_scholar import S2_API_URL
 
 KNOWN_SOURCES = ("curated", "epoch", "arxiv", "arxiv_snapshot", "semantic_scholar", "openalex")
-ENRICHMENT_SOURCES = ("semantic_scholar", "openalex")  # they describe papers other sources sent
 # SOURCES.md: the categories most ML training papers are filed under
 DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 ENV_PREFIX = "FLOPLEDGER_"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from schemas.paper import Paper
 from schemas.validation import split_valid
 from warehouse.quarantine import record_quarantine
-from warehouse.writes import upsert_rows
+from warehouse.writes import transaction, upsert_rows
 
 SOURCE = "arxiv_snapshot"
 # Field names are the snapshot's own; a paper another source already sent (same arXiv id) is left to it.
@@ -33,8 +33,7 @@ CHUNK_ROWS = 50_000  # papers validated and landed at a time: memory stays flat 
 def land_snapshot_papers(con, pipeline_run_id: str, complete: bool) -> dict:
     """Map the snapshot's papers in DuckDB, then validate and land them in chunks, all in one
     transaction; on a complete pass, snapshot papers no longer in the file are removed."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_papers AS {PAPERS_SQL}")
         total = con.execute("SELECT count(*) FROM snapshot_papers").fetchone()[0]
         landed = 0
@@ -48,8 +47,4 @@ def land_snapshot_papers(con, pipeline_run_id: str, complete: bool) -> dict:
             con.execute(f"DELETE FROM core_papers WHERE source = '{SOURCE}' AND paper_id NOT IN "
                         "(SELECT paper_id FROM snapshot_papers)")
         con.execute("DROP TABLE snapshot_papers")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"source": SOURCE, "table": "papers", "rows_in": total, "landed": landed, "quarantined": total - landed}

@@ -34,6 +34,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from sources.errors import SourceError
+from warehouse.writes import transaction
 
 SOURCE = "arXiv snapshot"
 DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
@@ -65,18 +66,13 @@ def load_arxiv_snapshot(con: duckdb.DuckDBPyConnection, path, categories: Iterab
         digest = pool.submit(hash_file, source)
         counts = audit_snapshot(con, source, params, limit, progress)
         file_sha256 = digest.result()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if counts["malformed"]:
             land_rejects(con, source, file_sha256, find_malformed_records(con, source, params, limit))
         has_rows = con.execute("SELECT EXISTS (SELECT 1 FROM raw_arxiv_snapshot__records)").fetchone()[0]
         sql = build_load_sql(source, categories is not None, limit, counts["duplicate_ids"] > 0, has_rows)
         with report_progress(con, "landing", progress):
             landed = con.execute(sql, params | {"source_file": str(source), "file_sha256": file_sha256}).fetchone()[0]
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     distinct_kept = counts["rows_kept"] - counts["duplicate_ids"]
     assert 0 <= landed <= distinct_kept, (landed, counts)
     return counts | {"rows_landed": landed, "rows_unchanged": distinct_kept - landed, "file_sha256": file_sha256}

@@ -20,7 +20,7 @@ from schemas.run_fact import RunFact
 from schemas.training_run import TrainingRun
 from schemas.validation import split_valid
 from warehouse.quarantine import record_quarantine
-from warehouse.writes import upsert_rows
+from warehouse.writes import transaction, upsert_rows
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,12 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
         result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
                               "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
     all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for w, valid in checked:
             upsert_rows(con, w.table, valid, w.keys, w.prune_where)
         result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
         if after is not None:  # more bookkeeping inside the same transaction
             after()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return result
 
 

@@ -53,12 +53,6 @@ def sources_landed_before(warehouse) -> list[str]:
     return [] if found is None else found["source"].tolist()
 
 
-def read_cursor(warehouse, source: str, cursor_key: str) -> str | None:
-    found = _read(warehouse, "SELECT cursor_value FROM source_cursors WHERE source = ? AND cursor_key = ?",
-                  [source, cursor_key])
-    return None if found is None or found.empty else str(found.iloc[0, 0])
-
-
 def save_cursors(con: duckdb.DuckDBPyConnection, cursors: list[tuple[str, str, str]], pipeline_run_id: str) -> None:
     """Record where each source stopped; inside the landing transaction, so a cursor moves only
     with the rows it covers."""

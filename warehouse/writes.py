@@ -11,6 +11,18 @@ from flows.transform.frames import row_hashes
 AUDIT_COLUMNS = ("row_hash", "first_landed_at", "updated_at")
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """BEGIN ... COMMIT around the block; ROLLBACK and re-raise on any exception (a kill included)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]

@@ -60,7 +60,7 @@ def map_paper(row: pd.Series) -> dict:
     }
 
 
-def map_run(row: pd.Series, models: set[str]) -> tuple[dict, list[tuple]]:
+def map_run(row: pd.Series, paper_id: str, models: set[str]) -> tuple[dict, list[tuple]]:
     """One training run and its facts from one Epoch row; unknown cells stay null."""
     model, run_id = row["Model"], run_id_for(row["Model"])
     domain = str(_cell(row, "Domain") or "other").split(",")[0].strip().lower()
@@ -68,7 +68,7 @@ def map_run(row: pd.Series, models: set[str]) -> tuple[dict, list[tuple]]:
     fmt = str(_cell(row, "Numerical format") or "").strip().lower()
     base = _cell(row, "Base model")
     run = {
-        "run_id": run_id, "paper_id": map_paper(row)["paper_id"], "system": model,
+        "run_id": run_id, "paper_id": paper_id, "system": model,
         "domain": domain if domain in DOMAINS else "other",
         "hardware_text": hardware[0] if len(hardware) == 1 else None,
         "precision": PRECISIONS.get(fmt), "reported_flop_source": "Epoch AI",
@@ -96,12 +96,13 @@ def map_run(row: pd.Series, models: set[str]) -> tuple[dict, list[tuple]]:
 def map_epoch_models(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(papers, runs, facts) from the usable rows of split_epoch_models."""
     models = set(ok["Model"])
-    runs, facts = [], []
+    papers, runs, facts = [], [], []
     for _, row in ok.iterrows():
-        run, run_facts = map_run(row, models)
+        papers.append(map_paper(row))
+        run, run_facts = map_run(row, papers[-1]["paper_id"], models)
         runs.append(run)
         facts.extend(run_facts)
-    papers = pd.DataFrame([map_paper(row) for _, row in ok.iterrows()])
+    papers = pd.DataFrame(papers)
     papers = papers.drop_duplicates("paper_id") if not papers.empty else papers
     return papers, pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS)
 

@@ -34,14 +34,6 @@ class Bounds:
         return Bounds(self.point.where(~take, other.point), self.low.where(~take, other.low),
                       self.high.where(~take, other.high))
 
-    def spread(self) -> pd.Series:
-        """high / low: 1 for an exact value."""
-        return self.high / self.low
-
-
-def exact(values: pd.Series) -> Bounds:
-    return Bounds(values, values, values)
-
 
 def bounds_of(frame: pd.DataFrame, column: str) -> Bounds:
     """A column with its optional <column>_low / <column>_high; a missing end is the point."""
