@@ -12,7 +12,7 @@ a fresh DuckDB file, alternating which goes first:
   baseline  CREATE TABLE t AS SELECT * FROM read_json(path, format='newline_delimited')
   subject   load_arxiv_snapshot(con, path) into a warehouse made by connect_for_write (migrations
             not timed): audit scan with sha256 beside it, then one INSERT of the records in
-            cs.LG/cs.CL/cs.CV/cs.AI/stat.ML with their row_hash (sources/arxiv_snapshot.py)
+            cs.LG/cs.CL/cs.CV/cs.AI/stat.ML with their row_hash (warehouse/arxiv_snapshot.py)
 
 Time = the statement(s) plus close() (the checkpoint that makes the data durable), per side.
 Peak memory = the worker's own ru_maxrss (whole process: Python, DuckDB, buffers). Both sides
@@ -87,7 +87,7 @@ def work_baseline(path: Path, db: Path, threads: int | None, memory_limit: str |
 
 def work_subject(path: Path, db: Path, threads: int | None, memory_limit: str | None) -> dict:
     sys.path.insert(0, str(REPO))
-    from sources.arxiv_snapshot import load_arxiv_snapshot
+    from warehouse.arxiv_snapshot import load_arxiv_snapshot
     from warehouse.connection import connect_for_write
 
     con = connect_for_write(db)

@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.estimate_command import run_estimate  # noqa: E402
+from flows.cli.estimate import run_estimate  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 50_000
 # Spellings as papers write them: exact aliases, spacing/case variants, multi-chip systems,

@@ -76,7 +76,7 @@ def work_subject(path: Path, src: Path) -> dict:
     start = time.perf_counter()
     sys.path.insert(0, str(src))
     from flows.transform import mentions
-    from flows.transform.mentions import build_matcher, extract_mentions
+    from flows.transform.mentions.extract import build_matcher, extract_mentions
     from warehouse.seeds import read_hardware_aliases
 
     matcher = build_matcher(read_hardware_aliases())

@@ -93,7 +93,7 @@ def _misses(row: dict, mentions: list[dict]) -> list[str]:
 
 
 def score(rows: list[dict], matcher, show_misses: bool = False) -> dict[str, Tally]:
-    from flows.transform.mentions import extract_mentions
+    from flows.transform.mentions.extract import extract_mentions
 
     tallies = {name: Tally() for name in FIELDS}
     for row in rows:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print each sentence the extractor gets wrong")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from flows.transform.mentions import build_matcher
+    from flows.transform.mentions.extract import build_matcher
     from warehouse.seeds import read_hardware_aliases
 
     with args.cases.open(newline="", encoding="utf-8") as handle:

@@ -13,7 +13,7 @@ import json
 
 import pandas as pd
 
-from flows.transform.frames import records_to_json
+from schemas.frames import records_to_json
 from schemas.raw_arxiv import RawArxivEntry
 from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources.arxiv import fetch_arxiv_page

@@ -12,22 +12,22 @@ from prefect.runtime import flow_run
 
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
-from flows.settings import Settings
-from flows.snapshot_core import land_snapshot_papers
-from flows.transform.assumptions import get_assumption_set
+from flows.settings import Settings, get_assumption_set, notability_rules
+from warehouse.arxiv_snapshot_core import land_snapshot_papers
 from flows.arxiv_ingest import ingest_arxiv
-from flows.transform.arxiv_core import build_arxiv_core
-from flows.transform.candidate_runs import build_candidate_core, candidate_runs
-from flows.transform.core import build_curated_core
-from flows.transform.unresolved import QUEUE_COLUMNS
-from flows.transform.enrichment import EnrichmentBatch, build_enrichment, merge_enrichment
-from flows.transform.notability import load_notability_rules, select_notable
-from flows.transform.sources_core import SourceBatch, build_epoch_batch, deduplicate_papers
-from flows.transform.estimates import estimate_compute
+from flows.transform.ingest.arxiv import build_arxiv_core
+from flows.transform.papers.candidate_runs import build_candidate_core, candidate_runs
+from flows.transform.ingest.core import build_curated_core
+from flows.transform.hardware.unresolved import QUEUE_COLUMNS
+from flows.fetch import build_enrichment, fetch_epoch_batch, merge_enrichment
+from flows.transform.papers.enrichment import EnrichmentBatch
+from flows.transform.papers.notability import select_notable
+from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
+from flows.transform.compute.estimates import estimate_compute
 from sources.curated import read_curated_records
-from warehouse.connection import connect_for_write, resolve_warehouse_path
+from warehouse.connection import connect_for_write
 from sources.arxiv import arxiv_client
-from sources.arxiv_snapshot import load_arxiv_snapshot
+from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
@@ -62,7 +62,7 @@ def retry_when_transient(task, task_run, state) -> bool:
       retry_condition_fn=retry_when_transient)
 def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
     with source_slot("epoch"):
-        return build_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
+        return fetch_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
                                  lambda source: HttpClient(source, contact=settings.contact))
 
 
@@ -126,7 +126,7 @@ def judge_notability(settings: Settings, papers: pd.DataFrame, metrics: pd.DataF
     known = read_table(settings.warehouse, "core_paper_metrics")
     every = pd.concat([known, metrics], ignore_index=True).drop_duplicates(["paper_id", "source"], keep="last") \
         if not known.empty else metrics
-    judged = select_notable(papers, every, load_notability_rules(settings.notability_file))
+    judged = select_notable(papers, every, notability_rules(settings.notability_file))
     return judged[["paper_id", "is_notable", "notability_reason"]]
 
 
@@ -212,7 +212,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
     finally:
         con.close()
     return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": summary,
-            "warehouse": str(resolve_warehouse_path(settings.warehouse).resolve()), "assumptions": settings.assumptions,
+            "warehouse": str(settings.warehouse.resolve()), "assumptions": settings.assumptions,
             "review_queue": queue}
 
 
@@ -237,7 +237,7 @@ def publish_review_queue(queue: pd.DataFrame, assumptions: str) -> str:
 def build_warehouse(settings: Settings) -> dict:
     """Build or refresh the warehouse from the selected sources (default: bundled curated records);
     one run per warehouse at a time (warehouse/lock.py)."""
-    with warehouse_lock(resolve_warehouse_path(settings.warehouse)):
+    with warehouse_lock(settings.warehouse):
         return _build(settings)
 
 

@@ -10,14 +10,12 @@ a subflow.
 
 from __future__ import annotations
 
-from argparse import Namespace
 from pathlib import Path
 
 from prefect import flow
 
 from flows.concurrency import ensure_limits
-from flows.settings import Settings
-from warehouse.connection import resolve_warehouse_path
+from flows.settings import Settings, checked_settings, lock_wait_seconds as resolve_wait
 from warehouse.lock import warehouse_lock
 
 
@@ -25,11 +23,8 @@ def settings_for_schedule(sources: list[str] | None = None, warehouse: str | Non
                           assumptions: str | None = None, assumptions_file: str | None = None,
                           curated_dir: str | None = None, limit: int | None = None) -> Settings:
     """Settings as `flopledger run --source ... --warehouse ...` would build them (env as defaults)."""
-    from flows.run_command import _checked_settings
-
-    args = Namespace(sources=list(sources or []) or None, warehouse=_path(warehouse), assumptions=assumptions,
-                     assumptions_file=_path(assumptions_file), curated_dir=_path(curated_dir), limit=limit)
-    return _checked_settings(args)
+    return checked_settings(sources=list(sources or []) or None, warehouse=_path(warehouse), assumptions=assumptions,
+                            assumptions_file=_path(assumptions_file), curated_dir=_path(curated_dir), limit=limit)
 
 
 def _path(value: str | None) -> Path | None:
@@ -48,5 +43,5 @@ def scheduled_build(sources: list[str] | None = None, warehouse: str | None = No
 
     settings = settings_for_schedule(sources, warehouse, assumptions, assumptions_file, curated_dir, limit)
     ensure_limits()  # a server that was reset since `serve` started has none; cheap when they exist
-    with warehouse_lock(resolve_warehouse_path(settings.warehouse), wait_seconds=lock_wait_seconds):
+    with warehouse_lock(settings.warehouse, wait_seconds=resolve_wait(lock_wait_seconds)):
         return build_warehouse(settings)

@@ -1,49 +1,150 @@
-"""Run settings: CLI flags override environment variables, which override defaults."""
+"""Run settings, and the only reader of the environment: CLI flags override FLOPLEDGER_* variables,
+which override defaults. Seed paths and assumption sets are resolved here once, then passed down."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.transform.assumptions import DEFAULT_ASSUMPTION_SET
-from sources.arxiv import ARXIV_API_URL
-from sources.epoch_models import EPOCH_MODELS_URL
-from sources.openalex import OPENALEX_API_URL
-from sources.semantic_scholar import S2_API_URL
+from flows.errors import UsageError
+from flows.transform.compute.assumptions import DEFAULT_ASSUMPTION_SET
+from warehouse import seeds
+from warehouse.connection import DEFAULT_WAREHOUSE
+
+# sources and parsers are imported inside functions, so `flopledger sql` starts without the HTTP stack
 
 KNOWN_SOURCES = ("curated", "epoch", "arxiv", "arxiv_snapshot", "semantic_scholar", "openalex")
 # SOURCES.md: the categories most ML training papers are filed under
 DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 ENV_PREFIX = "FLOPLEDGER_"
 
+# Prefect defaults for a command-line run with no server configured (TOOLCHAIN.md): a slow first
+# start of the temporary server must not time out, and no telemetry leaves this machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
+# `run` prints failures as one line; a failed task's log would add a traceback (PREFECT_LOGGING_LEVEL=INFO shows it)
+QUIET_PREFECT = {"PREFECT_LOGGING_LEVEL": "CRITICAL"}
+
+
+def env(name: str) -> str | None:
+    """$FLOPLEDGER_<name>, or None when unset or empty."""
+    return os.environ.get(ENV_PREFIX + name) or None
+
+
+def env_path(name: str) -> Path | None:
+    value = env(name)
+    return Path(value) if value else None
+
+
+def apply_prefect_defaults(quiet: bool = True) -> None:
+    """Set Prefect's variables for this process unless the user set them."""
+    for key, value in (PREFECT_DEFAULTS | (QUIET_PREFECT if quiet else {})).items():
+        os.environ.setdefault(key, value)
+
+
+def prefect_api_url() -> str | None:
+    return os.environ.get("PREFECT_API_URL") or None
+
+
+def debug_enabled() -> bool:
+    return bool(env("DEBUG"))
+
+
+def warehouse_path(path: str | os.PathLike | None = None) -> Path:
+    """--warehouse, else $FLOPLEDGER_WAREHOUSE, else ./flopledger.duckdb."""
+    return Path(path or env("WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def aliases_file(path: str | os.PathLike | None = None) -> Path:
+    """--aliases-file, else $FLOPLEDGER_ALIASES_FILE, else the bundled alias table."""
+    return Path(path or env("ALIASES_FILE") or seeds.ALIASES_FILE)
+
+
+def epoch_hardware_url(url: str | None = None) -> str:
+    from sources.epoch_hardware import EPOCH_HARDWARE_URL
+
+    return url or env("EPOCH_HARDWARE_URL") or EPOCH_HARDWARE_URL
+
+
+def default_assumptions(name: str | None = None) -> str:
+    return name or env("ASSUMPTIONS") or DEFAULT_ASSUMPTION_SET
+
+
+def default_reviewer(name: str | None = None) -> str | None:
+    if name or env("REVIEWER"):
+        return name or env("REVIEWER")
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers; the decision is still kept
+        return None
+
+
+def lock_wait_seconds(value: float | None = None) -> float:
+    """--wait, else $FLOPLEDGER_LOCK_WAIT_SECONDS, else 0 (a busy warehouse fails at once)."""
+    if value is None:
+        text = (env("LOCK_WAIT_SECONDS") or "").strip()
+        try:
+            value = float(text) if text else 0.0
+        except ValueError:
+            raise UsageError(f"{ENV_PREFIX}LOCK_WAIT_SECONDS must be a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise UsageError(f"--wait must not be negative, got {value:g}")
+    return value
+
+
+def assumption_sets(path: str | os.PathLike | None = None) -> dict:
+    """Every set in the assumptions file (--assumptions-file, $FLOPLEDGER_ASSUMPTIONS_FILE, or bundled)."""
+    from flows.transform.compute.assumptions import parse_assumption_sets
+
+    target = Path(path or env("ASSUMPTIONS_FILE") or seeds.ASSUMPTIONS_FILE)
+    return parse_assumption_sets(seeds.read_yaml(target, "assumption sets"), str(target))
+
+
+def get_assumption_set(name: str | None = None, path: str | os.PathLike | None = None):
+    from flows.transform.compute.assumptions import pick_assumption_set
+
+    return pick_assumption_set(assumption_sets(path), default_assumptions(name))
+
+
+def notability_rules(path: str | os.PathLike | None = None):
+    from flows.transform.papers.notability import parse_notability_rules
+
+    target = Path(path or env("NOTABILITY_FILE") or seeds.NOTABILITY_FILE)
+    return parse_notability_rules(seeds.read_yaml(target, "notability rules"), str(target))
+
 
 @dataclass(frozen=True)
 class Settings:
-    warehouse: Path | None = None          # None -> $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb
+    warehouse: Path = DEFAULT_WAREHOUSE    # resolved: --warehouse, $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb
     assumptions: str = DEFAULT_ASSUMPTION_SET
-    assumptions_file: Path | None = None   # None -> warehouse/seeds/assumption_sets.yaml
+    assumptions_file: Path = seeds.ASSUMPTIONS_FILE
     sources: tuple[str, ...] = ("curated",)
     limit: int | None = None
-    curated_dir: Path | None = None        # None -> warehouse/seeds/curated
-    aliases_file: Path | None = None       # None -> $FLOPLEDGER_ALIASES_FILE or warehouse/seeds/hardware_aliases.csv
-    reviews_file: Path | None = None       # None -> $FLOPLEDGER_REVIEWS_FILE or warehouse/seeds/review_decisions.csv
-    epoch_models_url: str = EPOCH_MODELS_URL  # a URL or a local path; $FLOPLEDGER_EPOCH_MODELS_URL
+    curated_dir: Path = seeds.CURATED_DIR
+    aliases_file: Path = seeds.ALIASES_FILE
+    reviews_file: Path = seeds.DECISIONS_FILE
+    epoch_models_url: str | None = None    # a URL or a local path; $FLOPLEDGER_EPOCH_MODELS_URL, else Epoch's
     contact: str | None = None             # an email for the User-Agent; $FLOPLEDGER_CONTACT
-    arxiv_url: str = ARXIV_API_URL         # $FLOPLEDGER_ARXIV_URL
+    arxiv_url: str | None = None           # $FLOPLEDGER_ARXIV_URL, else arXiv's export API
     arxiv_categories: tuple[str, ...] = DEFAULT_ARXIV_CATEGORIES
     since: str | None = None               # first submission date asked of arXiv (YYYY-MM-DD); None -> 30 days ago
     until: str | None = None               # last submission date; None -> today (UTC)
     arxiv_page_size: int = 100             # arXiv API manual: keep pages modest; at most 2000
     arxiv_min_interval_seconds: float = 3.0  # arXiv API terms: no more than one request every 3 seconds
-    s2_url: str = S2_API_URL               # $FLOPLEDGER_S2_URL
+    s2_url: str | None = None              # $FLOPLEDGER_S2_URL, else the Graph API
     s2_api_key: str | None = None          # $FLOPLEDGER_S2_API_KEY (sent as x-api-key)
-    openalex_url: str = OPENALEX_API_URL   # $FLOPLEDGER_OPENALEX_URL
+    openalex_url: str | None = None        # $FLOPLEDGER_OPENALEX_URL, else api.openalex.org
     openalex_api_key: str | None = None    # $FLOPLEDGER_OPENALEX_API_KEY
     arxiv_snapshot: Path | None = None     # the Kaggle arXiv metadata snapshot (JSON lines, .gz too); $FLOPLEDGER_ARXIV_SNAPSHOT
     enrichment_refresh_days: float = 30.0  # ask S2/OpenAlex again about a paper after this long
-    notability_file: Path | None = None    # None -> $FLOPLEDGER_NOTABILITY_FILE or warehouse/seeds/notability.yaml
+    notability_file: Path = seeds.NOTABILITY_FILE
+    lock_wait_seconds: float = 0.0         # --wait, $FLOPLEDGER_LOCK_WAIT_SECONDS
 
     def arxiv_dates(self) -> tuple[dt.date, dt.date]:
         """(since, until) as dates: until defaults to today (UTC), since to 30 days before it."""
@@ -57,29 +158,54 @@ class Settings:
         return self.limit is None
 
 
-def env_path(name: str) -> Path | None:
-    value = os.environ.get(ENV_PREFIX + name)
-    return Path(value) if value else None
-
-
 def settings_from_env(**overrides) -> Settings:
     """Settings with FLOPLEDGER_* environment variables as defaults for unset flags."""
+    from sources.arxiv import ARXIV_API_URL
+    from sources.epoch_models import EPOCH_MODELS_URL
+    from sources.openalex import OPENALEX_API_URL
+    from sources.semantic_scholar import S2_API_URL
+
     base = {
-        "assumptions": os.environ.get(ENV_PREFIX + "ASSUMPTIONS") or DEFAULT_ASSUMPTION_SET,
-        "assumptions_file": env_path("ASSUMPTIONS_FILE"),
-        "curated_dir": env_path("CURATED_DIR"),
-        "reviews_file": env_path("REVIEWS_FILE"),
-        "epoch_models_url": os.environ.get(ENV_PREFIX + "EPOCH_MODELS_URL") or EPOCH_MODELS_URL,
-        "contact": os.environ.get(ENV_PREFIX + "CONTACT"),
-        "arxiv_url": os.environ.get(ENV_PREFIX + "ARXIV_URL") or ARXIV_API_URL,
-        "s2_url": os.environ.get(ENV_PREFIX + "S2_URL") or S2_API_URL,
-        "s2_api_key": os.environ.get(ENV_PREFIX + "S2_API_KEY"),
-        "openalex_url": os.environ.get(ENV_PREFIX + "OPENALEX_URL") or OPENALEX_API_URL,
-        "openalex_api_key": os.environ.get(ENV_PREFIX + "OPENALEX_API_KEY"),
-        "notability_file": env_path("NOTABILITY_FILE"),
+        "warehouse": warehouse_path(overrides.pop("warehouse", None)),
+        "assumptions": default_assumptions(),
+        "assumptions_file": env_path("ASSUMPTIONS_FILE") or seeds.ASSUMPTIONS_FILE,
+        "curated_dir": env_path("CURATED_DIR") or seeds.CURATED_DIR,
+        "aliases_file": aliases_file(),
+        "reviews_file": env_path("REVIEWS_FILE") or seeds.DECISIONS_FILE,
+        "epoch_models_url": env("EPOCH_MODELS_URL") or EPOCH_MODELS_URL,
+        "contact": env("CONTACT"),
+        "arxiv_url": env("ARXIV_URL") or ARXIV_API_URL,
+        "s2_url": env("S2_URL") or S2_API_URL,
+        "s2_api_key": env("S2_API_KEY"),
+        "openalex_url": env("OPENALEX_URL") or OPENALEX_API_URL,
+        "openalex_api_key": env("OPENALEX_API_KEY"),
+        "notability_file": env_path("NOTABILITY_FILE") or seeds.NOTABILITY_FILE,
         "arxiv_snapshot": env_path("ARXIV_SNAPSHOT"),
-        "arxiv_page_size": int(os.environ.get(ENV_PREFIX + "ARXIV_PAGE_SIZE") or 100),
-        "arxiv_min_interval_seconds": float(os.environ.get(ENV_PREFIX + "ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
+        "arxiv_page_size": int(env("ARXIV_PAGE_SIZE") or 100),
+        "arxiv_min_interval_seconds": float(env("ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
+        "lock_wait_seconds": lock_wait_seconds(overrides.pop("lock_wait_seconds", None)),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**base)
+
+
+def checked_settings(sources=None, warehouse=None, assumptions=None, assumptions_file=None, limit=None,
+                     curated_dir=None, **options) -> Settings:
+    """Settings for `run`, `serve` and scheduled runs, checked before anything starts: an unknown
+    source, set or missing file is a UsageError (one line, exit 2)."""
+    chosen = tuple(dict.fromkeys(sources or ["curated"]))
+    unknown = [s for s in chosen if s not in KNOWN_SOURCES]
+    if unknown:
+        raise UsageError(f"unknown source {unknown[0]!r}; known: {', '.join(KNOWN_SOURCES)}")
+    settings = settings_from_env(warehouse=warehouse, assumptions=assumptions, assumptions_file=assumptions_file,
+                                 sources=chosen, limit=limit, curated_dir=curated_dir, **options)
+    if not settings.assumptions_file.is_file():
+        raise UsageError(f"assumptions file not found: {settings.assumptions_file}")
+    get_assumption_set(settings.assumptions, settings.assumptions_file)
+    if not settings.aliases_file.is_file():
+        raise UsageError(f"aliases file not found: {settings.aliases_file}")
+    if "arxiv_snapshot" in settings.sources and not (settings.arxiv_snapshot and settings.arxiv_snapshot.is_file()):
+        raise UsageError(f"--source arxiv_snapshot needs --arxiv-snapshot FILE (no file at {settings.arxiv_snapshot})")
+    if not settings.curated_dir.is_dir():
+        raise UsageError(f"curated directory not found: {settings.curated_dir}")
+    return settings

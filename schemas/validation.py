@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from flows.transform.frames import records_to_json
+from schemas.frames import records_to_json
 
 REJECTION_COLUMNS = ["row", "check_name", "reason"]
 _BOUND_CHECKS = {

@@ -1,6 +1,6 @@
 """The curated source: hand-written YAML records bundled in the repo (works offline).
 
-Reading keeps each file whole (raw layer); flows/transform/curated.py maps it into core.
+Reading keeps each file whole (raw layer); flows/transform/ingest/curated.py maps it into core.
 A file that is not valid YAML, or not a mapping, is returned as a rejection, never dropped.
 """
 
@@ -15,7 +15,6 @@ import pandas as pd
 import yaml
 
 SOURCE = "curated"
-DEFAULT_CURATED_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "seeds" / "curated"
 RAW_COLUMNS = ["source_file", "sha256", "record"]
 REJECT_COLUMNS = ["source_file", "check_name", "reason", "payload"]
 
@@ -26,9 +25,9 @@ def _json_default(value):
     return str(value)
 
 
-def read_curated_records(directory: Path | str | None = None, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_curated_records(directory: Path | str, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw records, rejected files) from every *.yaml under `directory`, sorted by name."""
-    folder = Path(directory or DEFAULT_CURATED_DIR)
+    folder = Path(directory)
     if not folder.is_dir():
         raise FileNotFoundError(f"curated directory not found: {folder}")
     files = sorted(folder.glob("*.yaml"))[: limit if limit else None]

@@ -1,6 +1,6 @@
 """Epoch AI's "Machine Learning Hardware" CSV (CC BY 4.0), read into our spec-table column names.
 
-Used by the spec-table refresh diff (flows/transform/spec_refresh.py): it reports where Epoch
+Used by the spec-table refresh diff (flows/transform/hardware/spec_refresh.py): it reports where Epoch
 and warehouse/seeds/hardware_specs.csv differ and never writes our table.
 """
 

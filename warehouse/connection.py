@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_WAREHOUSE = Path("flopledger.duckdb")
-WAREHOUSE_ENV = "FLOPLEDGER_WAREHOUSE"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 VIEWS_FILE = PACKAGE_DIR / "views.sql"
@@ -19,8 +18,8 @@ class WarehouseError(RuntimeError):
 
 
 def resolve_warehouse_path(path: str | os.PathLike | None = None) -> Path:
-    """--warehouse, else $FLOPLEDGER_WAREHOUSE, else ./flopledger.duckdb."""
-    return Path(path or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+    """The path given (flows/settings.py resolves --warehouse and $FLOPLEDGER_WAREHOUSE), else ./flopledger.duckdb."""
+    return Path(path or DEFAULT_WAREHOUSE)
 
 
 def _migrations() -> list[tuple[int, Path]]:

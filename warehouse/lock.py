@@ -23,7 +23,6 @@ from typing import Iterator
 
 from warehouse.connection import WarehouseError
 
-WAIT_ENV = "FLOPLEDGER_LOCK_WAIT_SECONDS"
 POLL_SECONDS = 0.2  # flock has no timeout; a waiter retries this often
 
 _held: dict[str, list[int]] = {}  # resolved lock path -> [fd, depth], this process's locks
@@ -34,21 +33,10 @@ def lock_path_for(warehouse: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(warehouse)}.lock")
 
 
-def wait_seconds_from_env() -> float:
-    text = os.environ.get(WAIT_ENV, "").strip()
-    try:
-        value = float(text) if text else 0.0
-    except ValueError:
-        raise WarehouseError(f"{WAIT_ENV} must be a number of seconds, got {text!r}") from None
-    if value < 0:
-        raise WarehouseError(f"{WAIT_ENV} must not be negative, got {text!r}")
-    return value
-
-
 @contextmanager
 def warehouse_lock(warehouse: str | os.PathLike, wait_seconds: float | None = None) -> Iterator[Path]:
-    """Hold the warehouse's lock for the block; wait up to wait_seconds (None: $FLOPLEDGER_LOCK_WAIT_SECONDS,
-    else 0) for another run to finish, then raise WarehouseError naming that run. Yields the lock file."""
+    """Hold the warehouse's lock for the block; wait up to wait_seconds (flows/settings.py resolves
+    --wait and $FLOPLEDGER_LOCK_WAIT_SECONDS; None is 0) for another run to finish, then raise WarehouseError naming that run. Yields the lock file."""
     warehouse = Path(warehouse).resolve()  # one lock per real file, however it is named
     lock_file = lock_path_for(warehouse)
     key = str(lock_file)
@@ -65,7 +53,7 @@ def warehouse_lock(warehouse: str | os.PathLike, wait_seconds: float | None = No
             with _held_guard:
                 _held[key][1] -= 1
         return
-    fd = _acquire(warehouse, lock_file, wait_seconds_from_env() if wait_seconds is None else wait_seconds)
+    fd = _acquire(warehouse, lock_file, wait_seconds or 0.0)
     with _held_guard:
         _held[key] = [fd, 1]
     try:
@@ -123,4 +111,4 @@ def _busy_message(warehouse: Path, holder: dict[str, str], wait_seconds: float) 
     who = f"pid {holder.get('pid', 'unknown')}, started {holder.get('started', 'unknown')}"
     waited = f"waited {wait_seconds:g} s; " if wait_seconds > 0 else ""
     return (f"warehouse {warehouse} is being updated by another flopledger run ({who}); {waited}"
-            f"wait for it or pass --wait SECONDS (or set {WAIT_ENV})")
+            "wait for it or pass --wait SECONDS (or set FLOPLEDGER_LOCK_WAIT_SECONDS)")

@@ -63,11 +63,8 @@ def _first_row(con, query: str, params) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def describe_assumption_sets(names, path=None) -> dict[str, dict | None]:
-    """What each named assumption set assumes, from the YAML (None for a set the file lacks)."""
-    from flows.transform.assumptions import load_assumption_sets
-
-    known = load_assumption_sets(path)
+def describe_assumption_sets(names, known: dict) -> dict[str, dict | None]:
+    """What each named assumption set assumes (`known`: name -> parsed set; None for a set it lacks)."""
     return {name: None if name not in known else {
         "description": known[name].description, "source_url": known[name].source_url,
         "utilization_by_kind": known[name].utilization_by_kind, "utilization_by_domain": known[name].utilization_by_domain,
@@ -76,7 +73,7 @@ def describe_assumption_sets(names, path=None) -> dict[str, dict | None]:
     } for name in sorted(names)}
 
 
-def run_details(con, run_id: str, assumption_set: str | None = None, assumptions_file=None) -> dict:
+def run_details(con, run_id: str, assumption_set: str | None = None, known_sets: dict | None = None) -> dict:
     """Everything behind one run's estimates, for `review show`: sections of dicts and DataFrames."""
     sets = [r[0] for r in con.execute("SELECT DISTINCT assumption_set FROM out_compute_comparison WHERE run_id = ? "
                                       "ORDER BY 1", [run_id]).fetchall()]
@@ -92,5 +89,5 @@ def run_details(con, run_id: str, assumption_set: str | None = None, assumptions
         params = {"run": run_id} | ({"set": assumption_set} if by_set and assumption_set else {})
         details[section] = con.execute(query.format(set="AND assumption_set = $set" if "set" in params else ""), params).df()
     used = set(details["estimates"]["assumption_set"]) | set(details["comparison"]["assumption_set"])
-    details["assumption_sets"] = describe_assumption_sets(used | {assumption_set} - {None}, assumptions_file)
+    details["assumption_sets"] = describe_assumption_sets(used | {assumption_set} - {None}, known_sets or {})
     return details

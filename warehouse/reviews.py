@@ -19,7 +19,7 @@ import pandas as pd
 from schemas.review_decision import ACCEPTED, CONTENT_COLUMNS, DECISION_COLUMNS, ReviewDecision, make_decision_id
 from schemas.validation import validate_frame
 
-DECISIONS_SEED = Path(__file__).resolve().parent / "seeds" / "review_decisions.csv"
+from warehouse.seeds import DECISIONS_FILE as DECISIONS_SEED
 COLUMN_LIST = ", ".join(DECISION_COLUMNS)
 
 

@@ -6,7 +6,7 @@ import contextlib
 
 import duckdb
 import pandas as pd
-from flows.transform.frames import row_hashes
+from schemas.frames import row_hashes
 
 AUDIT_COLUMNS = ("row_hash", "first_landed_at", "updated_at")
 

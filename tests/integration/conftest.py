@@ -26,10 +26,10 @@ def prefect_api_url():
 def run_flow(prefect_api_url):
     """Run the real flow in this process against the session's server."""
     from flows.pipeline import build_warehouse
-    from flows.settings import Settings
+    from flows.settings import settings_from_env
 
     def _run(**settings):
-        return build_warehouse(Settings(**settings))
+        return build_warehouse(settings_from_env(**settings))
 
     return _run
 

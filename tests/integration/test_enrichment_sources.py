@@ -65,8 +65,8 @@ def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, http
     curated = tmp_path / "curated"
     import shutil
 
-    from sources.curated import DEFAULT_CURATED_DIR
-    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    from sources.curated import CURATED_DIR
+    shutil.copytree(CURATED_DIR, curated)
     (curated / "zz_later.yaml").unlink(missing_ok=True)
     run_flow(warehouse=path, sources=("curated", "semantic_scholar"), s2_url=httpserver.url_for("/graph/v1"),
              curated_dir=curated, **settings)

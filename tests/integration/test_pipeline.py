@@ -9,7 +9,7 @@ import sys
 import duckdb
 import pytest
 
-from sources.curated import DEFAULT_CURATED_DIR
+from sources.curated import CURATED_DIR
 from warehouse.seeds import aliases_path
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 
@@ -54,7 +54,7 @@ def test_summary_accounts_for_every_row(openai_warehouse):
     _, summary = openai_warehouse
     for c in summary["counts"]:
         assert c["rows_in"] == c["landed"] + c["quarantined"], c
-    assert summary["totals"]["papers"] == len(list(DEFAULT_CURATED_DIR.glob("*.yaml")))
+    assert summary["totals"]["papers"] == len(list(CURATED_DIR.glob("*.yaml")))
     assert summary["totals"]["quarantined_open"] == 0
 
 
@@ -95,7 +95,7 @@ def _bad_record(name: str, facts: str, title: str = "A bad record", hardware: st
 
 def test_bad_records_are_quarantined_and_the_rest_lands(run_flow, tmp_path):
     curated = tmp_path / "curated"
-    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    shutil.copytree(CURATED_DIR, curated)
     good = len(list(curated.glob("*.yaml")))
     fact = '      {0}: {{value: {1}, where: "Section 1"}}\n'
     (curated / "bad_negative_chips.yaml").write_text(
@@ -145,7 +145,7 @@ def test_sql_is_read_only_and_errors_in_one_line(openai_warehouse):
 
 def test_unresolved_name_is_queued_then_an_alias_decision_resolves_it(run_flow, tmp_path):
     curated = tmp_path / "curated"
-    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    shutil.copytree(CURATED_DIR, curated)
     fact = '      {0}: {{value: {1}, where: "Section 1"}}\n'
     facts = fact.format("chip_count", 8) + fact.format("training_hours", 24)
     (curated / "odd_name.yaml").write_text(_bad_record("odd_name", facts, "title: T\n", hardware="Voltaic V100X-42 board"))

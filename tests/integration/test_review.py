@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from sources.curated import DEFAULT_CURATED_DIR
+from sources.curated import CURATED_DIR
 from tests.integration.test_pipeline import cli, query
 
 pytestmark = pytest.mark.integration
@@ -34,7 +34,7 @@ def status_of(path, run_id=RUN):
 
 def test_review_round_trip_survives_reruns_input_changes_and_rebuilds(run_flow, tmp_path):
     curated, seeds = tmp_path / "curated", tmp_path / "no_decisions.csv"
-    shutil.copytree(DEFAULT_CURATED_DIR, curated)
+    shutil.copytree(CURATED_DIR, curated)
     path = tmp_path / "w.duckdb"
     build = lambda target: run_flow(warehouse=target, curated_dir=curated, reviews_file=seeds)  # noqa: E731
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.arxiv_snapshot import classify_line, load_arxiv_snapshot
+from warehouse.arxiv_snapshot import classify_line, load_arxiv_snapshot
 from sources.errors import SourceError
 from warehouse.connection import connect_for_write
 

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from flows.transform.candidate_runs import build_candidate_core, candidate_runs
+from flows.transform.papers.candidate_runs import build_candidate_core, candidate_runs
 from warehouse.seeds import read_hardware_aliases
 
 

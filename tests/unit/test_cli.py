@@ -69,7 +69,7 @@ def test_bad_query_is_one_line(small_warehouse):
 
 
 def test_sql_never_imports_prefect(small_warehouse):
-    code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
+    code = ("import sys, contextlib, io\nfrom flows.cli.main import main\n"
             f"with contextlib.redirect_stdout(io.StringIO()):\n    main(['sql', 'SELECT 1', '--warehouse', {str(small_warehouse)!r}])\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
             "assert 'pandera' not in sys.modules\n")
@@ -78,7 +78,7 @@ def test_sql_never_imports_prefect(small_warehouse):
 
 
 def test_transforms_never_import_prefect():
-    code = ("import sys\nimport flows.transform.core, flows.transform.estimates, flows.transform.hardware\n"
+    code = ("import sys\nimport flows.transform.ingest.core, flows.transform.compute.estimates, flows.transform.compute.hardware\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -118,10 +118,10 @@ def test_hardware_unresolved_without_a_warehouse_is_one_line(tmp_path):
 
 
 def test_hardware_alias_refuses_unknown_ids_and_keeps_the_file_sorted(tmp_path):
-    from warehouse.seeds import aliases_path, read_hardware_aliases
+    from warehouse.seeds import ALIASES_FILE, read_hardware_aliases
 
     target = tmp_path / "aliases.csv"
-    target.write_bytes(aliases_path().read_bytes())
+    target.write_bytes(ALIASES_FILE.read_bytes())
     bad = cli("hardware", "alias", "Some Chip", "no_such_chip", "--note", "x", "--aliases-file", str(target))
     assert bad.returncode == 1 and "unknown hardware_id" in bad.stderr and bad.stderr.count("\n") == 1
     good = cli("hardware", "alias", "Abacus 9000", "nvidia_tesla_k40", "--note", "a test", "--aliases-file", str(target))
@@ -140,7 +140,7 @@ def test_hardware_show_and_unknown_id():
 
 
 def test_hardware_commands_never_import_prefect():
-    code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
+    code = ("import sys, contextlib, io\nfrom flows.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    main(['hardware', 'resolve', 'V100', '--json'])\n"
             "    main(['hardware', 'refresh-diff', '--epoch-hardware-url', '" + str(PLANTED) + "',"
             " '--format', 'json'])\n"

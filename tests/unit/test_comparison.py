@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.transform.assumptions import AssumptionSet
-from flows.transform.comparison import compare_estimates
-from flows.transform.units import FLOP_PER_PFS_DAY, flop_to_pfs_days, pfs_days_to_flop
+from flows.transform.compute.assumptions import AssumptionSet
+from flows.transform.compute.comparison import compare_estimates
+from flows.transform.compute.units import FLOP_PER_PFS_DAY, flop_to_pfs_days, pfs_days_to_flop
 
 
 RULES = AssumptionSet(name="s", description="", source_url="", utilization_by_kind={"gpu": 0.33},

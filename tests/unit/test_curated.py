@@ -4,19 +4,20 @@ import json
 
 import pytest
 
-from flows.transform.assumptions import get_assumption_set
-from flows.transform.core import build_curated_core
-from flows.transform.curated import flatten_curated
-from flows.transform.estimates import estimate_compute
-from flows.transform.units import flop_to_pfs_days
-from sources.curated import DEFAULT_CURATED_DIR, read_curated_records
+from flows.settings import get_assumption_set
+from flows.transform.ingest.core import build_curated_core
+from flows.transform.ingest.curated import flatten_curated
+from flows.transform.compute.estimates import estimate_compute
+from flows.transform.compute.units import flop_to_pfs_days
+from warehouse.seeds import CURATED_DIR
+from sources.curated import read_curated_records
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs
 
 
 @pytest.fixture(scope="module")
 def core():
-    raw, rejects = read_curated_records()
+    raw, rejects = read_curated_records(CURATED_DIR)
     return build_curated_core(raw, rejects, read_hardware_aliases())
 
 
@@ -53,7 +54,7 @@ def test_appendix_figure_reproduces_within_ten_percent(core, run_id, method, pub
 
 
 def test_file_names_match_paper_ids():
-    raw, _ = read_curated_records()
+    raw, _ = read_curated_records(CURATED_DIR)
     for name, record in zip(raw["source_file"], raw["record"]):
         assert name == json.loads(record)["paper_id"] + ".yaml"
 
@@ -89,4 +90,4 @@ def test_unreadable_yaml_is_rejected_with_its_text(tmp_path):
 
 
 def test_default_directory_is_bundled():
-    assert DEFAULT_CURATED_DIR.is_dir() and any(DEFAULT_CURATED_DIR.glob("*.yaml"))
+    assert CURATED_DIR.is_dir() and any(CURATED_DIR.glob("*.yaml"))

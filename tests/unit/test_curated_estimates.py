@@ -4,16 +4,17 @@ import shutil
 
 import pytest
 
-from flows.transform.assumptions import get_assumption_set, load_assumption_sets
-from flows.transform.core import build_curated_core
-from flows.transform.estimates import estimate_compute
-from sources.curated import DEFAULT_CURATED_DIR, read_curated_records
+from flows.settings import assumption_sets as load_assumption_sets, get_assumption_set
+from flows.transform.ingest.core import build_curated_core
+from flows.transform.compute.estimates import estimate_compute
+from warehouse.seeds import CURATED_DIR
+from sources.curated import read_curated_records
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs
 
 
 @pytest.fixture(scope="module")
 def core_runs():
-    raw, rejects = read_curated_records()
+    raw, rejects = read_curated_records(CURATED_DIR)
     core = build_curated_core(raw, rejects, read_hardware_aliases())
     assert core.quarantine.empty, core.quarantine[["check_name", "reason"]].to_string()
     return core.runs
@@ -52,7 +53,7 @@ def test_every_curated_estimate_has_an_interval_and_provenance(core_runs):
 
 
 def test_a_user_defined_assumption_set_from_a_file(core_runs, tmp_path):
-    shutil.copy(DEFAULT_CURATED_DIR.parent / "assumption_sets.yaml", tmp_path / "sets.yaml")
+    shutil.copy(CURATED_DIR.parent / "assumption_sets.yaml", tmp_path / "sets.yaml")
     with open(tmp_path / "sets.yaml", "a", encoding="utf-8") as f:
         f.write("mfu-0.5:\n  description: test set\n  utilization: {gpu: 0.5, tpu: 0.5, other: 0.5, cpu: 0.5}\n"
                 "  utilization_range: {gpu: [0.4, 0.6]}\n  peak_order: [bf16, fp16_tensor, fp32]\n  flag_ratio: 2.0\n")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.transform.enrichment import (METRIC_COLUMNS, RAW_COLUMNS, build_enrichment, openalex_raw_rows,
-                                        paper_metrics, s2_raw_rows)
-from flows.transform.notability import NotabilityRules, load_notability_rules, select_notable
+from flows.fetch import build_enrichment, openalex_raw_rows, s2_raw_rows
+from flows.transform.papers.enrichment import METRIC_COLUMNS, RAW_COLUMNS, paper_metrics
+from flows.settings import notability_rules as load_notability_rules
+from flows.transform.papers.notability import NotabilityRules, select_notable
 from schemas.enrichment import PaperMetric, RawApiRecord
 from schemas.validation import QUARANTINE_COLUMNS
 from sources.errors import SourceError

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.estimate_command import run_estimate
-from flows.transform.assumptions import get_assumption_set
-from flows.transform.batch import RESULT_COLUMNS, estimate_batch
-from flows.transform.estimates import estimate_compute
-from flows.transform.resolution import resolve_hardware
+from flows.cli.estimate import run_estimate
+from flows.settings import get_assumption_set
+from flows.transform.compute.batch import RESULT_COLUMNS, estimate_batch
+from flows.transform.compute.estimates import estimate_compute
+from flows.transform.hardware.resolution import resolve_hardware
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "estimate"
@@ -21,7 +21,7 @@ PY = sys.executable
 # The real main() in a fresh interpreter: one-line errors, and Prefect never imported.
 CLI = """
 import sys
-import flows.cli as cli
+import flows.cli.main as cli
 
 code = cli.main(sys.argv[1:])
 assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'
@@ -268,7 +268,7 @@ def test_unwritable_output_is_one_line(tmp_path):
 
 
 def test_csv_text_is_what_pandas_writes_and_reads_back():
-    from flows.estimate_command import format_csv
+    from flows.cli.estimate import format_csv
 
     frame = pd.DataFrame({
         "text": pd.Series(["x", "a,b", 'say "hi"', "line\nbreak", "", " spaced "], dtype=str),

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.transform.assumptions import get_assumption_set
-from flows.transform.comparison import compare_estimates
-from flows.transform.estimates import estimate_compute
-from flows.transform.hardware import estimate_hardware
-from flows.transform.operations import estimate_operations
-from flows.transform.units import flop_to_pfs_days, pfs_days_to_flop
+from flows.settings import get_assumption_set
+from flows.transform.compute.comparison import compare_estimates
+from flows.transform.compute.estimates import estimate_compute
+from flows.transform.compute.hardware import estimate_hardware
+from flows.transform.compute.operations import estimate_operations
+from flows.transform.compute.units import flop_to_pfs_days, pfs_days_to_flop
 from tests.unit.test_hardware import SPECS
 
 SETS = [get_assumption_set("openai-2018"), get_assumption_set("epoch-2022")]

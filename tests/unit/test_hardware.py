@@ -3,8 +3,8 @@ import json
 import pandas as pd
 import pytest
 
-from flows.transform.assumptions import get_assumption_set
-from flows.transform.hardware import estimate_hardware
+from flows.settings import get_assumption_set
+from flows.transform.compute.hardware import estimate_hardware
 
 OPENAI = get_assumption_set("openai-2018")
 EPOCH = get_assumption_set("epoch-2022")

@@ -76,14 +76,16 @@ def test_wait_that_runs_out_says_how_long_it_waited(holder):
 
 def test_wait_defaults_to_the_environment(holder, monkeypatch):
     _, warehouse = holder
+    from flows.errors import UsageError
+    from flows.settings import lock_wait_seconds
+
     monkeypatch.setenv("FLOPLEDGER_LOCK_WAIT_SECONDS", "0.3")
     with pytest.raises(WarehouseError, match=r"waited 0\.3 s"):
-        with warehouse_lock(warehouse):
+        with warehouse_lock(warehouse, lock_wait_seconds()):
             pass
     monkeypatch.setenv("FLOPLEDGER_LOCK_WAIT_SECONDS", "soon")
-    with pytest.raises(WarehouseError, match="FLOPLEDGER_LOCK_WAIT_SECONDS must be a number of seconds, got 'soon'"):
-        with warehouse_lock(warehouse):
-            pass
+    with pytest.raises(UsageError, match="FLOPLEDGER_LOCK_WAIT_SECONDS must be a number of seconds, got 'soon'"):
+        lock_wait_seconds()
 
 
 def test_killed_holder_leaves_a_harmless_lock_file(holder):

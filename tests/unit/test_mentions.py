@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.transform.aliases import parse_date
-from flows.transform.mention_phrases import PRECISION
-from flows.transform.mentions import KEYS, SPAN_KEYS, build_matcher, extract_mentions, parse_number
+from flows.transform.hardware.aliases import parse_date
+from flows.transform.mentions.phrases import PRECISION
+from flows.transform.mentions.extract import KEYS, SPAN_KEYS, build_matcher, extract_mentions, parse_number
 from warehouse.seeds import read_hardware_aliases, read_hardware_units
 
 ALIASES = read_hardware_aliases()

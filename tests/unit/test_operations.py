@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from flows.transform.operations import FORMULA_ARCHITECTURE, FORMULA_TOKENS, estimate_operations
+from flows.transform.compute.operations import FORMULA_ARCHITECTURE, FORMULA_TOKENS, estimate_operations
 
 
 def one(**row):

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from flows.transform.resolution import normalize_hardware_name, resolve_hardware
+from flows.transform.hardware.resolution import normalize_hardware_name, resolve_hardware
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs
 
 ALIASES = read_hardware_aliases()
@@ -77,7 +77,7 @@ def test_a_unit_the_chip_does_not_have_is_not_guessed():
 
 
 def test_suggestion_for_an_unknown_name_is_a_hint_only():
-    from flows.transform.resolution import suggest_hardware
+    from flows.transform.hardware.resolution import suggest_hardware
 
     assert resolve("Tesla V1000")["hardware_id"][0] is None
     hint, score = suggest_hardware("Tesla V1000", ALIASES)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.transform.resolution import resolve_hardware
+from flows.transform.hardware.resolution import resolve_hardware
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs
 
 VARIANTS_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "resolution" / "variants.csv"

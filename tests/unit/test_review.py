@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli
+import flows.cli.main as cli
 from schemas.review_decision import DECISION_COLUMNS, make_decision_id
 from warehouse.connection import connect_for_write
+from flows.settings import assumption_sets
 from warehouse.review_queries import review_queue, run_details
 from warehouse.reviews import (
     DECISIONS_SEED, export_decisions, import_decisions, load_decisions_file, mark_stale_decisions, record_decision,
@@ -300,7 +301,7 @@ def test_run_details_gathers_what_lies_behind_a_run(con):
     record_decision(con, "gpt3_175b", EPOCH, "operations", "first", decided_at=T2)
     record_decision(con, "gpt3_175b", OPENAI, "operations", "other set", decided_at=T1)
     record_decision(con, "gpt3_175b", EPOCH, "reported", "second", decided_at=T3)
-    details = run_details(con, "gpt3_175b")
+    details = run_details(con, "gpt3_175b", None, assumption_sets())
     assert (details["run"]["system"], details["run"]["chip_count"]) == ("GPT-3 175B", 10000)
     assert details["hardware"]["name"] == "NVIDIA V100 SXM2 32 GB"
     assert details["facts"].iloc[0][["fact", "low", "high", "where_in_source"]].tolist() == [
@@ -341,7 +342,7 @@ def test_bad_requests_are_refused_with_one_clear_line(con, call, message):
 
 @pytest.fixture
 def main(monkeypatch, capsys):
-    """flows.cli.main, in process; returns (exit code, stdout, stderr)."""
+    """flows.cli.main.main, in process; returns (exit code, stdout, stderr)."""
     monkeypatch.setenv("FLOPLEDGER_REVIEWER", "cli-user")
     monkeypatch.delenv("FLOPLEDGER_ASSUMPTIONS", raising=False)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import flows.cli as cli
-from flows.cli import CliError
-from flows.serve_command import DEFAULT_NAME, NO_SERVER, add_serve_parser, check_cron, run_serve
+import flows.cli.main as cli
+from flows.cli.base import CliError
+from flows.cli.serve import DEFAULT_NAME, NO_SERVER, add_serve_parser, check_cron, run_serve
 
 API = "http://127.0.0.1:4200/api"  # serve refuses to start without a server URL (a temporary server schedules nothing)
 
@@ -27,7 +27,7 @@ class Recorder:
 
 @pytest.fixture
 def with_serve_subcommand(monkeypatch):
-    """flows.cli's parser with `serve` added, the way cli.py wires it in (kept if cli.py already has it)."""
+    """flows.cli.main's parser with `serve` added, the way cli.py wires it in (kept if cli.py already has it)."""
     build = cli.build_parser
 
     def build_with_serve():
@@ -55,7 +55,7 @@ def with_serve_subcommand(monkeypatch):
 ])
 def test_bad_cron_is_one_line_exit_2_and_nothing_is_created(with_serve_subcommand, capsys, monkeypatch, cron, message):
     ensure, serve = Recorder({}), Recorder()
-    import flows.serve_command as serve_command
+    import flows.cli.serve as serve_command
 
     real_run_serve = serve_command.run_serve
     monkeypatch.setattr(serve_command, "run_serve", lambda args: real_run_serve(args, serve=serve, ensure=ensure, api_url=API))

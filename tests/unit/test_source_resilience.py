@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from werkzeug import Response
 
-from flows.transform.sources_core import fetch_bytes
+from flows.fetch import fetch_bytes
 from sources.arxiv import ARXIV_COLUMNS, arxiv_client, fetch_arxiv
 from sources.epoch_models import read_epoch_models
 from sources.errors import SourceError

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from werkzeug import Response
 
-from flows.hardware_refresh_command import run_refresh_diff
-from flows.transform.spec_refresh import diff_specs, summarize_diff
+from flows.cli.hardware_refresh import run_refresh_diff
+from flows.transform.hardware.spec_refresh import diff_specs, summarize_diff
 from sources.epoch_hardware import USER_AGENT, read_epoch_hardware
 from sources.errors import SourceError
 from warehouse.seeds import read_hardware_specs

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from flows.transform.core import build_curated_core
+from flows.transform.ingest.core import build_curated_core
 from warehouse.seeds import read_hardware_aliases
 
 ALIASES = read_hardware_aliases()

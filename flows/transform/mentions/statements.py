@@ -1,0 +1,109 @@
+"""Hardware statements: where a record gives its hardware as text, extraction fills the gaps.
+
+A run may carry `hardware_statement` (the paper's hardware sentence, in the curator's words or
+as a source sent it, e.g. Epoch AI's notes) with `hardware_statement_where`. The first training
+mention in it supplies chip, count, time, chip-hours and precision. A value the record states
+itself always wins; where the two disagree the conflict is kept in `core_run_extractions`
+(and named on the run), so an analyst sees both.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# extracted mention key -> training-run column
+FIELDS = {"hardware_text": "hardware_text", "chip_count": "chip_count", "duration_hours": "training_hours",
+          "duration_hours_low": "training_hours_low", "duration_hours_high": "training_hours_high",
+          "chip_hours": "chip_hours", "precision": "precision"}
+SPAN_OF = {"hardware_text": "chip", "chip_count": "count", "duration_hours": "duration",
+           "duration_hours_low": "duration", "duration_hours_high": "duration", "chip_hours": "chip_hours",
+           "precision": "precision"}
+EXTRACTION_COLUMNS = ["run_id", "field", "extracted_value", "stated_value", "outcome", "span_start", "span_end",
+                      "span_text", "sentence", "where_in_source", "source"]
+REL_TOL = 0.01
+
+
+def _same(stated: object, extracted: object, aliases: pd.DataFrame, published: object) -> bool:
+    """Names agree when they resolve to the same spec row; numbers within 1%."""
+    if isinstance(extracted, str) or isinstance(stated, str):
+        from flows.transform.hardware.resolution import resolve_hardware
+
+        ids = resolve_hardware(pd.Series([stated, extracted], dtype=object), aliases,
+                               dates=pd.Series([published] * 2, dtype=object))["hardware_id"]
+        return ids.iloc[0] is not None and ids.iloc[0] == ids.iloc[1]
+    try:
+        a, b = float(stated), float(extracted)
+    except (TypeError, ValueError):
+        return False
+    return abs(a - b) <= REL_TOL * max(abs(a), abs(b))
+
+
+def _stated(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and value != ""
+
+
+def _training_mention(text: str, matcher, published: object) -> dict | None:
+    from flows.transform.mentions.extract import extract_mentions
+
+    mentions = extract_mentions(text, matcher, published_date=published)
+    training = [m for m in mentions if m.get("role") == "training"]
+    return (training or mentions or [None])[0]
+
+
+def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:
+    spans = mention.get("spans") or {}
+    span = spans.get(SPAN_OF[key]) or (mention.get("start"), mention.get("end"))
+    return (span[0], span[1]) if span and span[0] is not None else (None, None)
+
+
+def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
+                         source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Runs with gaps filled from their hardware statement, and one provenance row per value found."""
+    runs = runs.copy()
+    for column in (*FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"):
+        if column not in runs:
+            runs[column] = None
+    runs["extracted_fields"] = None
+    runs["extraction_conflicts"] = None
+    rows = []
+    for index, run in runs.iterrows():
+        text = run["hardware_statement"]
+        if not isinstance(text, str) or not text.strip():
+            continue
+        mention = _training_mention(text, matcher, run["paper_published_date"])
+        if mention is None:
+            rows.append(_row(run, "hardware_text", None, run["hardware_text"], "nothing found", (None, None), text,
+                             None, source))
+            continue
+        filled, conflicts = [], []
+        sentence = mention.get("sentence") or (mention.get("start"), mention.get("end"))
+        for key, column in FIELDS.items():
+            value = mention.get(key)
+            if value is None:
+                continue
+            stated = run[column]
+            if not _stated(stated):
+                runs.at[index, column] = value
+                outcome = "filled"
+                filled.append(column)
+            elif _same(stated, value, aliases, run["paper_published_date"]):
+                outcome = "agrees"
+            else:
+                outcome = "conflict: stated value kept"
+                conflicts.append(f"{column}: stated {stated}, text says {value}")
+            rows.append(_row(run, key, value, stated if _stated(stated) else None, outcome,
+                             _span(text, mention, key), text, sentence, source))
+        runs.at[index, "extracted_fields"] = ", ".join(filled) or None
+        runs.at[index, "extraction_conflicts"] = "; ".join(conflicts) or None
+    return runs, pd.DataFrame(rows, columns=EXTRACTION_COLUMNS)
+
+
+def _row(run, key, value, stated, outcome, span, text, sentence, source) -> dict:
+    start, end = span
+    s0, s1 = sentence if sentence else (None, None)
+    return {"run_id": run["run_id"], "field": FIELDS.get(key, key),
+            "extracted_value": None if value is None else str(value),
+            "stated_value": None if stated is None else str(stated), "outcome": outcome,
+            "span_start": start, "span_end": end, "span_text": text[start:end] if start is not None else None,
+            "sentence": text[s0:s1].strip() if s0 is not None else None,
+            "where_in_source": run["hardware_statement_where"], "source": source}
