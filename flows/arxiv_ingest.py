@@ -44,7 +44,7 @@ def window_query(categories: tuple[str, ...], first: dt.date, last: dt.date) -> 
 
 
 def read_cursor(con, key: str) -> dict:
-    row = con.execute("SELECT cursor_value FROM source_cursors WHERE source = ? AND cursor_key = ?", [SOURCE, key]).fetchone()
+    row = con.execute("SELECT cursor_value FROM meta__source_cursors WHERE source = ? AND cursor_key = ?", [SOURCE, key]).fetchone()
     return json.loads(row[0]) if row else {"start": 0, "total": None, "complete": False}
 
 

@@ -123,7 +123,7 @@ def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
 
 @task(name="judge-notability", cache_policy=NO_CACHE)
 def judge_notability(settings: Settings, papers: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
-    known = read_table(settings.warehouse, "core_paper_metrics")
+    known = read_table(settings.warehouse, "core__paper_metrics")
     every = pd.concat([known, metrics], ignore_index=True).drop_duplicates(["paper_id", "source"], keep="last") \
         if not known.empty else metrics
     judged = select_notable(papers, every, notability_rules(settings.notability_file))
@@ -161,10 +161,10 @@ def _source_writes(batch: SourceBatch, complete: bool) -> list:
     raw = [table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None)] if batch.raw_table else []
     return [
         *raw,
-        table_write("core_papers", batch.core.papers, batch.source, own),
-        table_write("core_training_runs", batch.core.runs, batch.source, own),
-        table_write("core_run_facts", batch.core.facts, batch.source, own),
-        table_write("core_run_extractions", batch.core.extractions, batch.source, own),
+        table_write("core__papers", batch.core.papers, batch.source, own),
+        table_write("core__training_runs", batch.core.runs, batch.source, own),
+        table_write("core__run_facts", batch.core.facts, batch.source, own),
+        table_write("core__run_extractions", batch.core.extractions, batch.source, own),
     ]
 
 
@@ -175,15 +175,15 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
     writes = [
-        table_write("ref_hardware_specs", specs, "seeds", "TRUE"),
-        table_write("ref_hardware_aliases", with_alias_key(aliases), "seeds", "TRUE"),
-        table_write("ref_hardware_units", read_hardware_units(), "seeds", "TRUE"),
+        table_write("ref__hardware_specs", specs, "seeds", "TRUE"),
+        table_write("ref__hardware_aliases", with_alias_key(aliases), "seeds", "TRUE"),
+        table_write("ref__hardware_units", read_hardware_units(), "seeds", "TRUE"),
         *[w for batch in batches for w in _source_writes(batch, complete)],
         table_write("raw_semantic_scholar__papers", enrichment.raw_s2, "semantic_scholar"),
         table_write("raw_openalex__works", enrichment.raw_openalex, "openalex"),
-        table_write("core_paper_metrics", enrichment.metrics, "enrichment"),
-        table_write("out_compute_estimates", estimates, "estimates", own_set),
-        table_write("out_compute_comparison", comparison, "estimates", own_set),
+        table_write("core__paper_metrics", enrichment.metrics, "enrichment"),
+        table_write("out__compute_estimates", estimates, "estimates", own_set),
+        table_write("out__compute_comparison", comparison, "estimates", own_set),
     ]
     names = pd.concat([b.core.hardware_names for b in batches] or [pd.DataFrame(columns=QUEUE_COLUMNS)], ignore_index=True)
     # a name not seen is 'gone' only when this run read every source that can name hardware

@@ -1,4 +1,4 @@
-"""out_compute_estimates and out_compute_comparison."""
+"""out__compute_estimates and out__compute_comparison."""
 
 import pandera.pandas as pa
 from pandera.typing import Series

@@ -1,5 +1,5 @@
 """Enrichment tables: raw API records (raw_semantic_scholar__papers, raw_openalex__works) and
-core_paper_metrics, what Semantic Scholar and OpenAlex say about each core paper."""
+core__paper_metrics, what Semantic Scholar and OpenAlex say about each core paper."""
 
 import json
 
@@ -23,7 +23,7 @@ class RawApiRecord(pa.DataFrameModel):
     record: Series[str] = pa.Field(str_startswith="{", description="The record as a JSON object, field names untouched")
     source_url: Series[str] = pa.Field(str_matches=r"https?://\S+", description="Request that returned it (no key)")
     response_sha256: Series[str] = pa.Field(nullable=True, str_length={"min_value": 64, "max_value": 64},
-                                            description="Hash of the response's bytes (joins to raw_http_responses)")
+                                            description="Hash of the response's bytes (joins to raw_http__responses)")
 
     @pa.check("record", name="record_is_json_object", element_wise=True, error="record must be a JSON object")
     def record_is_json_object(cls, value: str) -> bool:
@@ -37,7 +37,7 @@ class RawApiRecord(pa.DataFrameModel):
 
 
 class PaperMetric(pa.DataFrameModel):
-    """core_paper_metrics: one row per core paper and enrichment source."""
+    """core__paper_metrics: one row per core paper and enrichment source."""
 
     paper_id: Series[str] = pa.Field(str_matches=SLUG, description="The core paper the record was matched to")
     source: Series[str] = pa.Field(isin=METRIC_SOURCES, description="Enrichment source")

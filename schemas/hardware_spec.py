@@ -1,4 +1,4 @@
-"""ref_hardware_specs and ref_hardware_aliases: the curated accelerator table."""
+"""ref__hardware_specs and ref__hardware_aliases: the curated accelerator table."""
 
 import pandas as pd
 import pandera.pandas as pa
@@ -40,7 +40,7 @@ class HardwareAlias(pa.DataFrameModel):
     """A name papers use for a chip or a multi-chip system; one row per (alias, date window)."""
 
     alias: Series[str] = pa.Field(description="Lower-case name as papers write it")
-    hardware_id: Series[str] = pa.Field(description="ref_hardware_specs.hardware_id")
+    hardware_id: Series[str] = pa.Field(description="ref__hardware_specs.hardware_id")
     chips_per_unit: Series[float] = pa.Field(nullable=True, gt=0, description="Spec-row units one of this name holds "
                                              "(DGX-1 = 8); blank = 1")
     valid_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="Meaning applies to papers from this date")
@@ -65,7 +65,7 @@ class HardwareAlias(pa.DataFrameModel):
 class HardwareUnit(pa.DataFrameModel):
     """What one '<chip> <unit>' is worth in spec-row units (a K80 GPU is half a board)."""
 
-    hardware_id: Series[str] = pa.Field(description="ref_hardware_specs.hardware_id")
+    hardware_id: Series[str] = pa.Field(description="ref__hardware_specs.hardware_id")
     unit: Series[str] = pa.Field(isin=["gpu", "board", "card", "module", "gcd", "superchip", "chip", "core", "pod",
                                        "slice"])
     spec_units: Series[float] = pa.Field(gt=0, description="Spec-row units per one of this unit")

@@ -1,4 +1,4 @@
-"""core_papers: one row per paper, deduplicated across sources."""
+"""core__papers: one row per paper, deduplicated across sources."""
 
 import pandas as pd
 import pandera.pandas as pa

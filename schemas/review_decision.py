@@ -1,4 +1,4 @@
-"""ref_review_decisions: an analyst's decision on a run under one assumption set.
+"""ref__review_decisions: an analyst's decision on a run under one assumption set.
 
 Append-only history: a decision is never edited; a newer one supersedes it, and a run whose
 inputs change marks it stale. Only the status columns change over a decision's life.
@@ -44,7 +44,7 @@ class ReviewDecision(pa.DataFrameModel):
     reviewer: Series[str] = pa.Field(nullable=True)
     decided_at: Series[pandas_engine.DateTime] = pa.Field(dtype_kwargs=ISO_8601, description="when decided, UTC")
     inputs_fingerprint: Series[str] = pa.Field(str_length={"min_value": 1},
-                                               description="out_compute_comparison.inputs_fingerprint when decided")
+                                               description="out__compute_comparison.inputs_fingerprint when decided")
     operations_flop: Series[float] = pa.Field(nullable=True, gt=0, description="operations estimate the reviewer saw, FLOP")
     hardware_flop: Series[float] = pa.Field(nullable=True, gt=0, description="hardware estimate the reviewer saw, FLOP")
     reported_flop: Series[float] = pa.Field(nullable=True, gt=0, description="reported figure the reviewer saw, FLOP")

@@ -1,4 +1,4 @@
-"""core_run_extractions: each value read from a run's hardware statement, with its span."""
+"""core__run_extractions: each value read from a run's hardware statement, with its span."""
 
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -7,7 +7,7 @@ OUTCOMES = ["filled", "agrees", "conflict: stated value kept", "nothing found"]
 
 
 class RunExtraction(pa.DataFrameModel):
-    run_id: Series[str] = pa.Field(description="core_training_runs.run_id")
+    run_id: Series[str] = pa.Field(description="core__training_runs.run_id")
     field: Series[str] = pa.Field(description="Training-run column the value is for")
     extracted_value: Series[str] = pa.Field(nullable=True, description="What the text says")
     stated_value: Series[str] = pa.Field(nullable=True, description="What the record states itself, if anything")

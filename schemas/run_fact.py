@@ -1,11 +1,11 @@
-"""core_run_facts: every stated fact of a run with where it stands in its source."""
+"""core__run_facts: every stated fact of a run with where it stands in its source."""
 
 import pandera.pandas as pa
 from pandera.typing import Series
 
 
 class RunFact(pa.DataFrameModel):
-    run_id: Series[str] = pa.Field(description="core_training_runs.run_id")
+    run_id: Series[str] = pa.Field(description="core__training_runs.run_id")
     fact: Series[str] = pa.Field(description="Fact name, e.g. chip_count")
     value: Series[str] = pa.Field(nullable=True, description="The value as the source gives it (JSON)")
     low: Series[float] = pa.Field(nullable=True, description="Low end of a stated range")

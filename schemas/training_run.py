@@ -1,4 +1,4 @@
-"""core_training_runs: one row per training run, with the facts used by both methods."""
+"""core__training_runs: one row per training run, with the facts used by both methods."""
 
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -14,7 +14,7 @@ def _positive(**kw):
 
 class TrainingRun(pa.DataFrameModel):
     run_id: Series[str] = pa.Field(unique=True, str_matches=r"[a-z0-9][a-z0-9_\-.]*", description="Readable slug")
-    paper_id: Series[str] = pa.Field(description="core_papers.paper_id")
+    paper_id: Series[str] = pa.Field(description="core__papers.paper_id")
     system: Series[str] = pa.Field(str_length={"min_value": 1}, description="Model or system name")
     domain: Series[str] = pa.Field(isin=DOMAINS, description="Broad field; picks Epoch's utilization default")
     parameter_count: Series[float] = _positive(description="Total parameters")
@@ -42,7 +42,7 @@ class TrainingRun(pa.DataFrameModel):
     forward_flop_per_example_low: Series[float] = _positive(description="Low end of a stated range of forward FLOP")
     forward_flop_per_example_high: Series[float] = _positive(description="High end of a stated range of forward FLOP")
     hardware_text: Series[str] = pa.Field(nullable=True, description="Hardware as the source names it")
-    hardware_id: Series[str] = pa.Field(nullable=True, description="ref_hardware_specs.hardware_id")
+    hardware_id: Series[str] = pa.Field(nullable=True, description="ref__hardware_specs.hardware_id")
     hardware_confidence: Series[float] = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 1})
     unknown_hardware_text: Series[str] = pa.Field(nullable=True, description="hardware_text that did not resolve")
     chip_count: Series[float] = _positive(description="Devices as counted in the spec table")
@@ -76,7 +76,7 @@ class TrainingRun(pa.DataFrameModel):
     unknown_facts: Series[str] = pa.Field(nullable=True, description="Fact names the format does not define")
     facts_missing_where: Series[str] = pa.Field(nullable=True, description="Facts given without their place in the paper")
     hardware_statement: Series[str] = pa.Field(nullable=True, description="The hardware sentence, as text, that "
-                                                "extraction reads (see core_run_extractions)")
+                                                "extraction reads (see core__run_extractions)")
     extracted_fields: Series[str] = pa.Field(nullable=True, description="Columns filled from hardware_statement")
     extraction_conflicts: Series[str] = pa.Field(nullable=True, description="Where the statement disagrees with a "
                                                   "stated value (the stated value is kept)")

@@ -22,7 +22,7 @@ SELECT 'arxiv_' || regexp_replace(lower(id), '[^a-z0-9]+', '_', 'g') AS paper_id
        NULL::VARCHAR AS note, 'arxiv_snapshot' AS source, 'arxiv_snapshot:' || id AS source_record,
        '["arxiv_snapshot"]' AS sources
 FROM raw_arxiv_snapshot__records r
-WHERE NOT EXISTS (SELECT 1 FROM core_papers p WHERE p.arxiv_id = r.id AND p.source <> 'arxiv_snapshot')
+WHERE NOT EXISTS (SELECT 1 FROM core__papers p WHERE p.arxiv_id = r.id AND p.source <> 'arxiv_snapshot')
 ORDER BY id
 """
 
@@ -40,11 +40,11 @@ def land_snapshot_papers(con, pipeline_run_id: str, complete: bool) -> dict:
         for offset in range(0, total, CHUNK_ROWS):
             frame = con.execute(f"SELECT * FROM snapshot_papers LIMIT {CHUNK_ROWS} OFFSET {offset}").df()
             valid, rejected = split_valid(frame, Paper, SOURCE, "papers", "paper_id")
-            upsert_rows(con, "core_papers", valid, ["paper_id"])
+            upsert_rows(con, "core__papers", valid, ["paper_id"])
             record_quarantine(con, rejected, pipeline_run_id, None)
             landed += len(valid)
         if complete:
-            con.execute(f"DELETE FROM core_papers WHERE source = '{SOURCE}' AND paper_id NOT IN "
+            con.execute(f"DELETE FROM core__papers WHERE source = '{SOURCE}' AND paper_id NOT IN "
                         "(SELECT paper_id FROM snapshot_papers)")
         con.execute("DROP TABLE snapshot_papers")
     return {"source": SOURCE, "table": "papers", "rows_in": total, "landed": landed, "quarantined": total - landed}

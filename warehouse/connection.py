@@ -31,15 +31,19 @@ def _migrations() -> list[tuple[int, Path]]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending migrations in order, each in its own transaction; then (re)create views."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "schema_version" in tables and "meta__schema_version" not in tables:  # the name before migration 9
+        con.execute("ALTER TABLE schema_version RENAME TO meta__schema_version")
+    con.execute("CREATE TABLE IF NOT EXISTS meta__schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    current = con.execute("SELECT coalesce(max(version), 0) FROM meta__schema_version").fetchone()[0]
     for version, path in _migrations():
         if version <= current:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, path.name])
+            con.execute("INSERT INTO meta__schema_version VALUES (?, ?, now())", [version, path.name])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -69,16 +69,16 @@ MODELS = {
     "raw_epoch__models": (RawEpochRecord, ["record_key"]),
     "raw_semantic_scholar__papers": (RawApiRecord, ["record_key"]),
     "raw_openalex__works": (RawApiRecord, ["record_key"]),
-    "core_paper_metrics": (PaperMetric, ["paper_id", "source"]),
-    "ref_hardware_specs": (HardwareSpec, ["hardware_id"]),
-    "ref_hardware_aliases": (HardwareAlias, ["alias_key"]),
-    "ref_hardware_units": (HardwareUnit, ["hardware_id", "unit"]),
-    "core_papers": (Paper, ["paper_id"]),
-    "core_training_runs": (TrainingRun, ["run_id"]),
-    "core_run_facts": (RunFact, ["run_id", "fact"]),
-    "core_run_extractions": (RunExtraction, ["run_id", "field"]),
-    "out_compute_estimates": (ComputeEstimate, ["run_id", "method", "assumption_set"]),
-    "out_compute_comparison": (ComputeComparison, ["run_id", "assumption_set"]),
+    "core__paper_metrics": (PaperMetric, ["paper_id", "source"]),
+    "ref__hardware_specs": (HardwareSpec, ["hardware_id"]),
+    "ref__hardware_aliases": (HardwareAlias, ["alias_key"]),
+    "ref__hardware_units": (HardwareUnit, ["hardware_id", "unit"]),
+    "core__papers": (Paper, ["paper_id"]),
+    "core__training_runs": (TrainingRun, ["run_id"]),
+    "core__run_facts": (RunFact, ["run_id", "fact"]),
+    "core__run_extractions": (RunExtraction, ["run_id", "field"]),
+    "out__compute_estimates": (ComputeEstimate, ["run_id", "method", "assumption_set"]),
+    "out__compute_comparison": (ComputeComparison, ["run_id", "assumption_set"]),
 }
 
 
@@ -88,10 +88,10 @@ def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str |
 
 
 def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:
-    con.execute("INSERT INTO run_log VALUES (?, ?, now(), NULL, 'running', ?, ?, NULL)",
+    con.execute("INSERT INTO meta__run_log VALUES (?, ?, now(), NULL, 'running', ?, ?, NULL)",
                 [pipeline_run_id, flow_run_id, assumption_set, ",".join(sources)])
 
 
 def finish_run_log(con, pipeline_run_id: str, status: str, counts: list[dict]) -> None:
-    con.execute("UPDATE run_log SET ended_at = now(), status = ?, counts = ? WHERE pipeline_run_id = ?",
+    con.execute("UPDATE meta__run_log SET ended_at = now(), status = ?, counts = ? WHERE pipeline_run_id = ?",
                 [status, json.dumps(counts), pipeline_run_id])

@@ -26,7 +26,7 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, pipeli
     con.register("incoming_quarantine", rows[["quarantine_id", "run_id", *QUARANTINE_COLUMNS]])
     try:
         con.execute(
-            "INSERT INTO quarantine_records (quarantine_id, source, table_name, check_name, reason, payload, record_key, "
+            "INSERT INTO meta__quarantine_records (quarantine_id, source, table_name, check_name, reason, payload, record_key, "
             "run_id, first_seen_at, last_seen_run_id, last_seen_at, status) "
             "SELECT quarantine_id, source, table_name, check_name, reason, payload, record_key, run_id, now(), run_id, now(), 'open' "
             "FROM incoming_quarantine ON CONFLICT (quarantine_id) DO UPDATE SET "
@@ -34,8 +34,8 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, pipeli
             "reason = excluded.reason")
         for source in sources_seen or []:
             con.execute(
-                "UPDATE quarantine_records SET status = 'gone' WHERE source = ? AND status = 'open' AND "
-                "NOT EXISTS (SELECT 1 FROM incoming_quarantine i WHERE i.quarantine_id = quarantine_records.quarantine_id)",
+                "UPDATE meta__quarantine_records SET status = 'gone' WHERE source = ? AND status = 'open' AND "
+                "NOT EXISTS (SELECT 1 FROM incoming_quarantine i WHERE i.quarantine_id = meta__quarantine_records.quarantine_id)",
                 [source])
     finally:
         with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses even this

@@ -75,7 +75,7 @@ def describe_assumption_sets(names, known: dict) -> dict[str, dict | None]:
 
 def run_details(con, run_id: str, assumption_set: str | None = None, known_sets: dict | None = None) -> dict:
     """Everything behind one run's estimates, for `review show`: sections of dicts and DataFrames."""
-    sets = [r[0] for r in con.execute("SELECT DISTINCT assumption_set FROM out_compute_comparison WHERE run_id = ? "
+    sets = [r[0] for r in con.execute("SELECT DISTINCT assumption_set FROM out__compute_comparison WHERE run_id = ? "
                                       "ORDER BY 1", [run_id]).fetchall()]
     run = _first_row(con, "SELECT * FROM training_runs WHERE run_id = ?", [run_id])
     if run is None and not sets:

@@ -1,6 +1,6 @@
 """Analysts' decisions on runs whose two estimates disagree: record, mark stale, CSV in and out.
 
-Decisions live in ref_review_decisions, never overwritten: a new decision supersedes the
+Decisions live in ref__review_decisions, never overwritten: a new decision supersedes the
 previous one, and a decision whose comparison inputs change is marked stale (re-opened). The
 `compute_comparison` view applies them. Timestamps are naive UTC. No function here opens a
 transaction: callers (the CLI, the pipeline's landing transaction) own it.
@@ -32,13 +32,13 @@ def utc_now(moment=None) -> dt.datetime:
 
 
 def read_comparison_row(con, run_id: str, assumption_set: str) -> dict:
-    """The run's row in out_compute_comparison; an error lists the assumption sets it does have."""
-    result = con.execute("SELECT * FROM out_compute_comparison WHERE run_id = ? AND assumption_set = ?",
+    """The run's row in out__compute_comparison; an error lists the assumption sets it does have."""
+    result = con.execute("SELECT * FROM out__compute_comparison WHERE run_id = ? AND assumption_set = ?",
                          [run_id, assumption_set])
     columns, row = [d[0] for d in result.description], result.fetchone()
     if row is not None:
         return dict(zip(columns, row))
-    sets = [r[0] for r in con.execute("SELECT assumption_set FROM out_compute_comparison WHERE run_id = ? "
+    sets = [r[0] for r in con.execute("SELECT assumption_set FROM out__compute_comparison WHERE run_id = ? "
                                       "ORDER BY assumption_set", [run_id]).fetchall()]
     if not sets:
         raise ValueError(f"run {run_id!r} has no comparison in the warehouse (unknown run, or nothing to estimate); "
@@ -92,12 +92,12 @@ def record_decision(con, run_id: str, assumption_set: str, accepted: str, note: 
         "status": "active", "status_changed_at": None, "status_reason": None,
     }
     check_decisions(pd.DataFrame([decision], columns=DECISION_COLUMNS), f"decision on {run_id}")
-    if con.execute("SELECT count(*) FROM ref_review_decisions WHERE decision_id = ?", [decision["decision_id"]]).fetchone()[0]:
+    if con.execute("SELECT count(*) FROM ref__review_decisions WHERE decision_id = ?", [decision["decision_id"]]).fetchone()[0]:
         raise ValueError(f"decision {decision['decision_id']} is already recorded")
-    con.execute("UPDATE ref_review_decisions SET status = 'superseded', status_changed_at = ?, status_reason = ? "
+    con.execute("UPDATE ref__review_decisions SET status = 'superseded', status_changed_at = ?, status_reason = ? "
                 "WHERE run_id = ? AND assumption_set = ? AND status IN ('active', 'stale')",
                 [decided, f"superseded by {decision['decision_id']}", run_id, assumption_set])
-    con.execute(f"INSERT INTO ref_review_decisions ({COLUMN_LIST}) VALUES ({', '.join(['?'] * len(DECISION_COLUMNS))})",
+    con.execute(f"INSERT INTO ref__review_decisions ({COLUMN_LIST}) VALUES ({', '.join(['?'] * len(DECISION_COLUMNS))})",
                 [decision[c] for c in DECISION_COLUMNS])
     return decision
 
@@ -105,8 +105,8 @@ def record_decision(con, run_id: str, assumption_set: str, accepted: str, note: 
 def mark_stale_decisions(con, pipeline_run_id: str) -> int:
     """Active decisions whose run's comparison inputs changed become stale; runs now absent are left alone."""
     result = con.execute(
-        "UPDATE ref_review_decisions AS d SET status = 'stale', status_changed_at = ?, status_reason = ? "
-        "FROM out_compute_comparison AS c WHERE d.status = 'active' AND c.run_id = d.run_id "
+        "UPDATE ref__review_decisions AS d SET status = 'stale', status_changed_at = ?, status_reason = ? "
+        "FROM out__compute_comparison AS c WHERE d.status = 'active' AND c.run_id = d.run_id "
         "AND c.assumption_set = d.assumption_set AND c.inputs_fingerprint <> d.inputs_fingerprint",
         [utc_now(), f"inputs changed in run {pipeline_run_id}"])
     return int(result.fetchone()[0])
@@ -125,7 +125,7 @@ def format_cell(value) -> str:
 
 def export_decisions(con, path) -> int:
     """Every decision, history included, as CSV in the table's column order; returns the count."""
-    rows = con.execute(f"SELECT {COLUMN_LIST} FROM ref_review_decisions "
+    rows = con.execute(f"SELECT {COLUMN_LIST} FROM ref__review_decisions "
                        "ORDER BY run_id, assumption_set, decided_at, decision_id").fetchall()
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
@@ -173,7 +173,7 @@ def read_decisions_file(path) -> pd.DataFrame:
 
 
 def _stored_content(con, decision_ids: list[str]) -> dict[str, tuple]:
-    rows = con.execute(f"SELECT {', '.join(CONTENT_COLUMNS)} FROM ref_review_decisions WHERE list_contains(?, decision_id)",
+    rows = con.execute(f"SELECT {', '.join(CONTENT_COLUMNS)} FROM ref__review_decisions WHERE list_contains(?, decision_id)",
                        [decision_ids]).fetchall()
     return {row[0]: tuple(format_cell(v) for v in row) for row in rows}
 
@@ -199,7 +199,7 @@ def import_decisions(con, path) -> tuple[int, int]:
     if not fresh.empty:
         con.register("review_decisions_incoming", fresh)
         try:
-            con.execute(f"INSERT INTO ref_review_decisions ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM review_decisions_incoming")
+            con.execute(f"INSERT INTO ref__review_decisions ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM review_decisions_incoming")
         finally:
             con.unregister("review_decisions_incoming")
     return len(fresh), len(frame) - len(fresh)

@@ -25,9 +25,9 @@ def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFram
     """(training runs of the sources not read this time, papers of those sources), so estimates
     cover every run in the warehouse and papers deduplicate against what is already there."""
     names = list(sources)
-    runs = _read(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core_training_runs "
+    runs = _read(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core__training_runs "
                             "WHERE NOT list_contains($1, source)", [names])
-    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, categories, sources, source FROM core_papers "
+    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, categories, sources, source FROM core__papers "
                               "WHERE NOT list_contains($1, source)", [names])
     empty = pd.DataFrame(columns=["paper_id", "title", "arxiv_id", "doi", "source"])
     return (runs if runs is not None else pd.DataFrame(columns=["run_id"])), (papers if papers is not None else empty)
@@ -41,7 +41,7 @@ def read_table(warehouse, table: str) -> pd.DataFrame:
 
 def papers_due(warehouse, papers: pd.DataFrame, service: str, refresh_days: float) -> pd.DataFrame:
     """The papers `service` has not described within `refresh_days` (all of them on a new warehouse)."""
-    fresh = _read(warehouse, "SELECT paper_id FROM core_paper_metrics WHERE source = ? "
+    fresh = _read(warehouse, "SELECT paper_id FROM core__paper_metrics WHERE source = ? "
                              "AND checked_at >= now() - to_days(CAST(? AS INTEGER))", [service, int(refresh_days)])
     if fresh is None or fresh.empty:
         return papers
@@ -49,7 +49,7 @@ def papers_due(warehouse, papers: pd.DataFrame, service: str, refresh_days: floa
 
 
 def sources_landed_before(warehouse) -> list[str]:
-    found = _read(warehouse, "SELECT DISTINCT source FROM core_training_runs")
+    found = _read(warehouse, "SELECT DISTINCT source FROM core__training_runs")
     return [] if found is None else found["source"].tolist()
 
 
@@ -57,7 +57,7 @@ def save_cursors(con: duckdb.DuckDBPyConnection, cursors: list[tuple[str, str, s
     """Record where each source stopped; inside the landing transaction, so a cursor moves only
     with the rows it covers."""
     for source, key, value in cursors:
-        con.execute("INSERT INTO source_cursors VALUES (?, ?, ?, ?, now()) ON CONFLICT (source, cursor_key) "
+        con.execute("INSERT INTO meta__source_cursors VALUES (?, ?, ?, ?, now()) ON CONFLICT (source, cursor_key) "
                     "DO UPDATE SET cursor_value = excluded.cursor_value, pipeline_run_id = excluded.pipeline_run_id, "
                     "updated_at = excluded.updated_at", [source, key, value, pipeline_run_id])
 
@@ -84,7 +84,7 @@ def save_responses(con: duckdb.DuckDBPyConnection, responses: list, pipeline_run
     """Every HTTP answer a source used, with its provenance, so re-parsing never needs a re-fetch;
     the same body from the same URL is kept once."""
     for r in responses:
-        con.execute("INSERT INTO raw_http_responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        con.execute("INSERT INTO raw_http__responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [r.sha256, r.url, r.source, r.params, r.fetched_at, r.status, r.content_type, r.body, pipeline_run_id])
     return len(responses)
 
@@ -95,7 +95,7 @@ def save_notability(con: duckdb.DuckDBPyConnection, judged: pd.DataFrame) -> Non
         return
     con.register("judged_papers", judged[["paper_id", "is_notable", "notability_reason"]])
     try:
-        con.execute("UPDATE core_papers p SET is_notable = j.is_notable, notability_reason = j.notability_reason "
+        con.execute("UPDATE core__papers p SET is_notable = j.is_notable, notability_reason = j.notability_reason "
                     "FROM judged_papers j WHERE p.paper_id = j.paper_id AND (p.is_notable IS DISTINCT FROM j.is_notable "
                     "OR p.notability_reason IS DISTINCT FROM j.notability_reason)")
     finally:
@@ -108,7 +108,7 @@ def mark_checked(con: duckdb.DuckDBPyConnection, metrics: pd.DataFrame) -> None:
         return
     con.register("checked_metrics", metrics[["paper_id", "source"]])
     try:
-        con.execute("UPDATE core_paper_metrics m SET checked_at = now() FROM checked_metrics c "
+        con.execute("UPDATE core__paper_metrics m SET checked_at = now() FROM checked_metrics c "
                     "WHERE m.paper_id = c.paper_id AND m.source = c.source")
     finally:
         con.unregister("checked_metrics")

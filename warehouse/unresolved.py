@@ -22,7 +22,7 @@ def record_unresolved(con: duckdb.DuckDBPyConnection, seen: pd.DataFrame, pipeli
     con.register("seen_names", seen)
     try:
         con.execute("""
-            INSERT INTO out_hardware_unresolved
+            INSERT INTO out__hardware_unresolved
             SELECT name_key, hardware_text, record_keys, occurrences, suggested_hardware_id, suggested_score,
                    'open', NULL, $run, now(), $run, now()
             FROM seen_names WHERE resolved_hardware_id IS NULL
@@ -32,7 +32,7 @@ def record_unresolved(con: duckdb.DuckDBPyConnection, seen: pd.DataFrame, pipeli
                 last_seen_run_id = excluded.last_seen_run_id, last_seen_at = excluded.last_seen_at""",
                     {"run": pipeline_run_id})
         con.execute("""
-            UPDATE out_hardware_unresolved q SET status = 'resolved', resolved_hardware_id = s.resolved_hardware_id,
+            UPDATE out__hardware_unresolved q SET status = 'resolved', resolved_hardware_id = s.resolved_hardware_id,
                    last_seen_run_id = $run, last_seen_at = now()
             FROM seen_names s
             WHERE s.name_key = q.name_key AND s.resolved_hardware_id IS NOT NULL
@@ -40,9 +40,9 @@ def record_unresolved(con: duckdb.DuckDBPyConnection, seen: pd.DataFrame, pipeli
                     {"run": pipeline_run_id})
         if complete:
             con.execute("""
-                UPDATE out_hardware_unresolved SET status = 'gone'
+                UPDATE out__hardware_unresolved SET status = 'gone'
                 WHERE status = 'open' AND name_key NOT IN (SELECT name_key FROM seen_names)""")
     finally:
         with contextlib.suppress(duckdb.Error):
             con.unregister("seen_names")
-    return con.execute("SELECT count(*) FROM out_hardware_unresolved WHERE status = 'open'").fetchone()[0]
+    return con.execute("SELECT count(*) FROM out__hardware_unresolved WHERE status = 'open'").fetchone()[0]

@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW papers AS
 SELECT paper_id, title, published_date, arxiv_id, doi, url, note, source, source_record,
        first_landed_at, updated_at
-FROM core_papers;
+FROM core__papers;
 
 CREATE OR REPLACE VIEW training_runs AS
 SELECT run_id, paper_id, system, domain, parameter_count, active_parameter_count, training_tokens,
@@ -13,51 +13,51 @@ SELECT run_id, paper_id, system, domain, parameter_count, active_parameter_count
        operations_multiplier, multiplier_reason, override_source, hardware_statement,
        extracted_fields, extraction_conflicts, source, source_record,
        first_landed_at, updated_at
-FROM core_training_runs;
+FROM core__training_runs;
 
 CREATE OR REPLACE VIEW run_extractions AS
 SELECT run_id, field, extracted_value, stated_value, outcome, span_start, span_end, span_text, sentence,
        where_in_source, source
-FROM core_run_extractions;
+FROM core__run_extractions;
 
 CREATE OR REPLACE VIEW run_facts AS
-SELECT run_id, fact, value, low, high, where_in_source, note, source FROM core_run_facts;
+SELECT run_id, fact, value, low, high, where_in_source, note, source FROM core__run_facts;
 
 CREATE OR REPLACE VIEW hardware_specs AS
 SELECT hardware_id, name, vendor, kind, release_date, fp64_flop_per_second, fp32_flop_per_second,
        tf32_flop_per_second, fp16_flop_per_second, fp16_tensor_flop_per_second,
        bf16_flop_per_second, fp8_flop_per_second, int8_op_per_second, memory_bytes,
        devices_per_board, epoch_name, source_url, note
-FROM ref_hardware_specs;
+FROM ref__hardware_specs;
 
 CREATE OR REPLACE VIEW hardware_aliases AS
-SELECT alias, hardware_id, chips_per_unit, valid_from, valid_to, note FROM ref_hardware_aliases;
+SELECT alias, hardware_id, chips_per_unit, valid_from, valid_to, note FROM ref__hardware_aliases;
 
 CREATE OR REPLACE VIEW hardware_units AS
-SELECT hardware_id, unit, spec_units, is_default, note, source_url FROM ref_hardware_units;
+SELECT hardware_id, unit, spec_units, is_default, note, source_url FROM ref__hardware_units;
 
 CREATE OR REPLACE VIEW hardware_unresolved AS
 SELECT name_key, hardware_text, occurrences, record_keys, suggested_hardware_id, suggested_score, status,
        resolved_hardware_id, first_seen_run_id, first_seen_at
-FROM out_hardware_unresolved;
+FROM out__hardware_unresolved;
 
 CREATE OR REPLACE VIEW compute_estimates AS
 SELECT run_id, method, flop, flop_low, flop_high, pfs_days, assumption_set, formula, inputs,
        uncertainty, hardware_burden_flop, first_landed_at, updated_at
-FROM out_compute_estimates;
+FROM out__compute_estimates;
 
 CREATE OR REPLACE VIEW review_decisions AS
 SELECT decision_id, run_id, assumption_set, accepted, accepted_flop, note, reviewer, decided_at,
        inputs_fingerprint, operations_flop, hardware_flop, reported_flop, status, status_changed_at,
        status_reason
-FROM ref_review_decisions;
+FROM ref__review_decisions;
 
 -- The run's comparison with the analysts' decisions applied: the newest live decision per run
 -- and assumption set resolves the run while the inputs it saw are unchanged, else it is stale
 -- (re-opened; the decision stays in review_decisions as history).
 CREATE OR REPLACE VIEW compute_comparison AS
 WITH live AS (
-    SELECT * FROM ref_review_decisions WHERE status IN ('active', 'stale')
+    SELECT * FROM ref__review_decisions WHERE status IN ('active', 'stale')
     QUALIFY row_number() OVER (PARTITION BY run_id, assumption_set ORDER BY decided_at DESC, decision_id) = 1
 ), joined AS (
     SELECT c.*, d.decision_id, d.accepted, d.accepted_flop, d.reviewer, d.note AS review_note,
@@ -66,7 +66,7 @@ WITH live AS (
                            WHEN 'reported' THEN c.reported_flop_low ELSE d.accepted_flop END AS accepted_low,
            CASE d.accepted WHEN 'operations' THEN c.operations_flop_high WHEN 'hardware' THEN c.hardware_flop_high
                            WHEN 'reported' THEN c.reported_flop_high ELSE d.accepted_flop END AS accepted_high
-    FROM out_compute_comparison c LEFT JOIN live d USING (run_id, assumption_set)
+    FROM out__compute_comparison c LEFT JOIN live d USING (run_id, assumption_set)
 ), final AS (
     SELECT *,
            CASE WHEN is_resolved THEN 'resolved' WHEN decision_id IS NOT NULL THEN 'stale'
@@ -100,4 +100,4 @@ FROM final;
 CREATE OR REPLACE VIEW quarantine AS
 SELECT source, table_name, check_name, reason, payload, run_id, record_key, status,
        first_seen_at, quarantine_id
-FROM quarantine_records;
+FROM meta__quarantine_records;

@@ -43,17 +43,17 @@ def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, htt
                        s2_url=httpserver.url_for("/graph/v1"), s2_api_key="test-key", openalex_url=httpserver.url_for("/"),
                        contact="tests@example.org")
     assert summary["totals"]["papers"] == 37
-    with_arxiv = query(path, "SELECT count(*) FROM core_papers WHERE arxiv_id IS NOT NULL")[0][0]
-    metrics = dict(query(path, "SELECT paper_id, citation_count FROM core_paper_metrics WHERE source = 'semantic_scholar'"))
+    with_arxiv = query(path, "SELECT count(*) FROM core__papers WHERE arxiv_id IS NOT NULL")[0][0]
+    metrics = dict(query(path, "SELECT paper_id, citation_count FROM core__paper_metrics WHERE source = 'semantic_scholar'"))
     assert len(metrics) == with_arxiv and metrics["brown2020_gpt3"] == 40_000
     raw = query(path, "SELECT count(*), count(DISTINCT response_sha256) FROM raw_semantic_scholar__papers")[0]
     assert raw[0] == with_arxiv and raw[1] >= 1
-    kept = query(path, "SELECT source, status FROM raw_http_responses ORDER BY 1")
+    kept = query(path, "SELECT source, status FROM raw_http__responses ORDER BY 1")
     assert ("semantic_scholar", 200) in kept and ("openalex", 200) in kept
     bad = query(path, "SELECT check_name, payload FROM quarantine WHERE source = 'openalex'")
     assert bad and bad[0][0] == "payload_parses" and '"results": [{"id": "https://open' in json.loads(bad[0][1])["body"]
     # curated papers are notable by source; the verdict and its reason are stored per paper
-    verdicts = dict(query(path, "SELECT paper_id, notability_reason FROM core_papers WHERE is_notable"))
+    verdicts = dict(query(path, "SELECT paper_id, notability_reason FROM core__papers WHERE is_notable"))
     assert len(verdicts) == 37 and "curated" in verdicts["brown2020_gpt3"]
     agent = [r.headers["User-Agent"] for r, _ in httpserver.log]
     assert all("tests@example.org" in a for a in agent)
@@ -65,7 +65,7 @@ def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, http
     curated = tmp_path / "curated"
     import shutil
 
-    from sources.curated import CURATED_DIR
+    from warehouse.seeds import CURATED_DIR
     shutil.copytree(CURATED_DIR, curated)
     (curated / "zz_later.yaml").unlink(missing_ok=True)
     run_flow(warehouse=path, sources=("curated", "semantic_scholar"), s2_url=httpserver.url_for("/graph/v1"),
@@ -83,4 +83,4 @@ def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, http
     # the new paper, plus only the ids S2 did not know last time (this fake S2 knows no DOI)
     assert "ARXIV:2401.00001" in asked and all(i == "ARXIV:2401.00001" or i.startswith("DOI:") for i in asked)
     assert len(asked) == 1 + sum(1 for i in first[0] if i.startswith("DOI:"))
-    assert query(path, "SELECT count(*) FROM core_paper_metrics WHERE checked_at IS NULL")[0][0] == 0
+    assert query(path, "SELECT count(*) FROM core__paper_metrics WHERE checked_at IS NULL")[0][0] == 0

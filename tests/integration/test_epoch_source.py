@@ -29,7 +29,7 @@ def test_cli_run_on_epochs_csv_accounts_for_every_row(prefect_api_url, epoch_url
     result = cli("run", "--source", "epoch", "--epoch-models-url", epoch_url, "--warehouse", str(path), env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(httpserver.log) == 1 and "flopledger" in httpserver.log[0][0].headers["User-Agent"]
-    counts = json.loads(query(path, "SELECT counts FROM run_log")[0][0])
+    counts = json.loads(query(path, "SELECT counts FROM meta__run_log")[0][0])
     raw = next(c for c in counts if c["table"] == "raw_epoch__models")
     assert (raw["rows_in"], raw["landed"], raw["quarantined"]) == (12, 9, 3)
     assert query(path, "SELECT count(*) FROM raw_epoch__models")[0][0] == 9
@@ -39,9 +39,9 @@ def test_cli_run_on_epochs_csv_accounts_for_every_row(prefect_api_url, epoch_url
     assert payload["Hardware quantity"] == "96 (K80)"  # enough to fix and replay the row
     # Epoch's figure is kept as reported, with who states it and how sure
     gpt3 = query(path, "SELECT hardware_id, chip_count, training_hours, reported_flop, reported_flop_source, "
-                       "reported_flop_confidence FROM core_training_runs WHERE run_id = 'epoch__gpt_3_175b_davinci'")[0]
+                       "reported_flop_confidence FROM core__training_runs WHERE run_id = 'epoch__gpt_3_175b_davinci'")[0]
     assert gpt3 == ("nvidia_tesla_v100_dgxs_32gb", 10000.0, 355.2, 3.14e23, "Epoch AI", "Confident")
-    kept = query(path, "SELECT url, status, response_sha256, sha256(body) FROM raw_http_responses WHERE source = 'epoch'")
+    kept = query(path, "SELECT url, status, response_sha256, sha256(body) FROM raw_http__responses WHERE source = 'epoch'")
     assert len(kept) == 1 and kept[0][0] == epoch_url and kept[0][1] == 200 and kept[0][2] == kept[0][3]
     record = json.loads(query(path, "SELECT record FROM raw_epoch__models WHERE record_key = 'AlexNet'")[0][0])
     assert record["Model"] == "AlexNet" and "Training compute (FLOP)" in record  # Epoch's own column names
@@ -65,7 +65,7 @@ def test_epoch_notes_go_through_extraction_and_papers_merge_with_curated(run_flo
     before = query(path, "SELECT record_key, first_landed_at, updated_at FROM raw_epoch__models ORDER BY ALL")
     run_flow(warehouse=path, sources=("epoch",), epoch_models_url=epoch_url, reviews_file=reviews)
     assert query(path, "SELECT record_key, first_landed_at, updated_at FROM raw_epoch__models ORDER BY ALL") == before
-    cursor = query(path, "SELECT cursor_value FROM source_cursors WHERE source = 'epoch'")[0][0]
+    cursor = query(path, "SELECT cursor_value FROM meta__source_cursors WHERE source = 'epoch'")[0][0]
     assert len(cursor) == 64
 
 

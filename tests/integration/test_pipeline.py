@@ -9,7 +9,7 @@ import sys
 import duckdb
 import pytest
 
-from sources.curated import CURATED_DIR
+from warehouse.seeds import CURATED_DIR
 from warehouse.seeds import aliases_path
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 
@@ -61,11 +61,11 @@ def test_summary_accounts_for_every_row(openai_warehouse):
 def test_run_log_records_the_flow_run(openai_warehouse):
     path, summary = openai_warehouse
     con = duckdb.connect(str(path), read_only=True)
-    row = con.execute("SELECT flow_run_id, status, ended_at >= started_at, counts FROM run_log "
+    row = con.execute("SELECT flow_run_id, status, ended_at >= started_at, counts FROM meta__run_log "
                       "WHERE pipeline_run_id = ?", [summary["pipeline_run_id"]]).fetchone()
     con.close()
     assert row[0] and row[1] == "succeeded" and row[2]
-    assert {c["table"] for c in json.loads(row[3])} >= {"papers", "training_runs", "out_compute_estimates"}
+    assert {c["table"] for c in json.loads(row[3])} >= {"papers", "training_runs", "out__compute_estimates"}
 
 
 def test_second_identical_run_changes_no_public_view(run_flow, tmp_path):

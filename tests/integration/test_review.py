@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from sources.curated import CURATED_DIR
+from warehouse.seeds import CURATED_DIR
 from tests.integration.test_pipeline import cli, query
 
 pytestmark = pytest.mark.integration

@@ -54,9 +54,9 @@ def test_a_malformed_page_is_quarantined_with_its_body_and_the_next_run_asks_aga
     assert starts == [0, 2] and counts["pages"] == 1 and counts["malformed_pages"] == 1
     assert counts["rows_in"] == counts["landed"] == 2
     assert sleeps == [3.0]  # arXiv's 3 s between the two requests, through the injected sleep
-    payload, reason = con.execute("SELECT payload, reason FROM quarantine_records WHERE source = 'arxiv'").fetchone()
+    payload, reason = con.execute("SELECT payload, reason FROM meta__quarantine_records WHERE source = 'arxiv'").fetchone()
     assert "malformed" in reason.lower() and json.loads(payload)["body"] == truncated.decode()
-    cursor = json.loads(con.execute("SELECT cursor_value FROM source_cursors WHERE source = 'arxiv'").fetchone()[0])
+    cursor = json.loads(con.execute("SELECT cursor_value FROM meta__source_cursors WHERE source = 'arxiv'").fetchone()[0])
     assert cursor == {"complete": False, "start": 2, "total": 3}  # the bad page did not move it
 
     httpserver.clear()
@@ -64,6 +64,6 @@ def test_a_malformed_page_is_quarantined_with_its_body_and_the_next_run_asks_aga
     counts = ingest(con, httpserver, sleeps)
     assert starts == [2] and counts["landed"] == 1  # resumed at the page that failed
     assert con.execute("SELECT count(*) FROM raw_arxiv__entries").fetchone()[0] == 3
-    kept = con.execute("SELECT count(*) FROM raw_http_responses WHERE source = 'arXiv'").fetchone()[0]
+    kept = con.execute("SELECT count(*) FROM raw_http__responses WHERE source = 'arXiv'").fetchone()[0]
     assert kept == 3  # page 1, the malformed page (kept as evidence), page 2
     con.close()

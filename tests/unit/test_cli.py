@@ -23,7 +23,7 @@ def cli(*args):
 def small_warehouse(tmp_path_factory):
     path = tmp_path_factory.mktemp("wh") / "w.duckdb"
     con = connect_for_write(path)
-    con.execute("INSERT INTO core_papers (paper_id, title, published_date, url, arxiv_id, doi, note, source, "
+    con.execute("INSERT INTO core__papers (paper_id, title, published_date, url, arxiv_id, doi, note, source, "
                 "source_record, row_hash, first_landed_at, updated_at) VALUES ('p1', 'A, \"quoted\" title', DATE '2012-12-03', 'https://e.org', "
                 "NULL, NULL, NULL, 'curated', 'p1.yaml', 'h', now(), now())")
     con.close()

@@ -35,7 +35,7 @@ COMPARISONS = [
 def insert_comparisons(con):
     for (run, aset, ops, hw, rep, ratio, log10, flagged, severity, status, best, method) in COMPARISONS:
         con.execute(
-            "INSERT INTO out_compute_comparison (run_id, assumption_set, operations_flop, operations_flop_low, "
+            "INSERT INTO out__compute_comparison (run_id, assumption_set, operations_flop, operations_flop_low, "
             "operations_flop_high, hardware_flop, hardware_flop_low, hardware_flop_high, reported_flop, ratio, "
             "log10_ratio, is_flagged, flag_reason, severity, review_status, best_flop, best_flop_low, best_flop_high, "
             "best_method, best_reason, threshold_1e25, threshold_1e26, inputs_fingerprint, row_hash, first_landed_at, "
@@ -46,24 +46,24 @@ def insert_comparisons(con):
 
 
 def insert_runs(con):
-    con.execute("INSERT INTO ref_hardware_specs (hardware_id, name, vendor, kind, fp32_flop_per_second, "
+    con.execute("INSERT INTO ref__hardware_specs (hardware_id, name, vendor, kind, fp32_flop_per_second, "
                 "source_url, row_hash, first_landed_at, updated_at) VALUES ('nvidia_v100_sxm2_32gb', "
                 "'NVIDIA V100 SXM2 32 GB', 'NVIDIA', 'gpu', 1.57e13, 'https://nvidia.com/v100', 'h', now(), now())")
-    con.execute("INSERT INTO core_training_runs (run_id, paper_id, system, domain, parameter_count, training_tokens, "
+    con.execute("INSERT INTO core__training_runs (run_id, paper_id, system, domain, parameter_count, training_tokens, "
                 "hardware_text, hardware_id, chip_count, source, row_hash, first_landed_at, updated_at) VALUES "
                 "('gpt3_175b', 'brown2020', 'GPT-3 175B', 'language', 1.75e11, 3e11, 'V100 GPUs', "
                 "'nvidia_v100_sxm2_32gb', 10000, 'curated', 'h', now(), now())")
-    con.execute("INSERT INTO core_run_facts VALUES ('gpt3_175b', 'training_tokens', '3e11', 2.9e11, 3.1e11, "
+    con.execute("INSERT INTO core__run_facts VALUES ('gpt3_175b', 'training_tokens', '3e11', 2.9e11, 3.1e11, "
                 "'Table 2.2', 'all models were trained for a total of 300 billion tokens', 'curated', 'h', now(), now())")
-    con.execute("INSERT INTO core_run_extractions VALUES ('gpt3_175b', 'hardware_text', 'V100 GPUs', NULL, 'filled', "
+    con.execute("INSERT INTO core__run_extractions VALUES ('gpt3_175b', 'hardware_text', 'V100 GPUs', NULL, 'filled', "
                 "40, 49, 'V100 GPUs', 'trained on V100 GPUs on part of a high-bandwidth cluster', 'Section 2.3', "
                 "'curated', 'h', now(), now())")
     for aset in (EPOCH, OPENAI):
-        con.execute("INSERT INTO out_compute_estimates (run_id, method, assumption_set, flop, flop_low, flop_high, "
+        con.execute("INSERT INTO out__compute_estimates (run_id, method, assumption_set, flop, flop_low, flop_high, "
                     "pfs_days, formula, inputs, row_hash, first_landed_at, updated_at) VALUES ('gpt3_175b', 'operations', "
                     "?, 3.15e23, 3.15e23, 3.15e23, 3645.8, '6 x parameters x training_tokens', "
                     "'{\"parameters\": 1.75e11, \"training_tokens\": 3e11}', 'h', now(), now())", [aset])
-    con.execute("INSERT INTO out_compute_estimates VALUES ('gpt3_175b', 'hardware', ?, 3e22, 1.5e22, 6e22, 347.2, "
+    con.execute("INSERT INTO out__compute_estimates VALUES ('gpt3_175b', 'hardware', ?, 3e22, 1.5e22, 6e22, 347.2, "
                 "'chips x peak x hours x 3600 x utilization', '{\"chip_count\": 10000, \"utilization\": 0.3, "
                 "\"utilization_source\": \"epoch-2022 default\"}', 'utilization 0.2-0.5', NULL, 'h', now(), now())", [EPOCH])
 
@@ -129,8 +129,8 @@ def test_resolving_with_a_value_makes_review_the_best_method(con):
 def test_changed_inputs_make_the_decision_stale_and_keep_it(con):
     first = record_decision(con, "gpt3_175b", EPOCH, "operations", "6ND", decided_at=T1)
     record_decision(con, "t5_11b", EPOCH, "hardware", "trust the chips", decided_at=T1)
-    con.execute("UPDATE out_compute_comparison SET inputs_fingerprint = 'fp-new' WHERE run_id = 'gpt3_175b'")
-    con.execute("DELETE FROM out_compute_comparison WHERE run_id = 't5_11b'")  # run gone: its decision is left alone
+    con.execute("UPDATE out__compute_comparison SET inputs_fingerprint = 'fp-new' WHERE run_id = 'gpt3_175b'")
+    con.execute("DELETE FROM out__compute_comparison WHERE run_id = 't5_11b'")  # run gone: its decision is left alone
     assert mark_stale_decisions(con, "pr-0002") == 1
     assert mark_stale_decisions(con, "pr-0003") == 0  # already stale
     [(decision_id, _, _, status, changed_at, reason)] = decisions(con)
@@ -143,7 +143,7 @@ def test_changed_inputs_make_the_decision_stale_and_keep_it(con):
 
 def test_resolving_again_supersedes_the_stale_decision(con):
     first = record_decision(con, "gpt3_175b", EPOCH, "operations", "6ND", decided_at=T1)
-    con.execute("UPDATE out_compute_comparison SET inputs_fingerprint = 'fp-new', hardware_flop = 3.3e22 "
+    con.execute("UPDATE out__compute_comparison SET inputs_fingerprint = 'fp-new', hardware_flop = 3.3e22 "
                 "WHERE run_id = 'gpt3_175b' AND assumption_set = ?", [EPOCH])
     mark_stale_decisions(con, "pr-0002")
     second = record_decision(con, "gpt3_175b", EPOCH, "hardware", "new chip count agrees", decided_at=T2)
@@ -162,12 +162,12 @@ def record_history(con):
                     reviewer="bo", decided_at=T2)
     record_decision(con, "t5_11b", EPOCH, "value", "1/3 of 1e24, by hand", accepted_flop=1e24 / 3, decided_at=T1)
     record_decision(con, "resnet", EPOCH, "hardware", "trust the chips", decided_at=T3)
-    con.execute("UPDATE out_compute_comparison SET inputs_fingerprint = 'fp-new' WHERE run_id = 'resnet'")
+    con.execute("UPDATE out__compute_comparison SET inputs_fingerprint = 'fp-new' WHERE run_id = 'resnet'")
     mark_stale_decisions(con, "pr-0002")
 
 
 def all_decisions(con):
-    return con.execute(f"SELECT {', '.join(DECISION_COLUMNS)} FROM ref_review_decisions ORDER BY decision_id").fetchall()
+    return con.execute(f"SELECT {', '.join(DECISION_COLUMNS)} FROM ref__review_decisions ORDER BY decision_id").fetchall()
 
 
 def statuses(con):
@@ -207,7 +207,7 @@ def test_import_is_idempotent_and_the_seed_file_loads(con, tmp_path):
     try:
         assert import_decisions(fresh, path) == (4, 0)
         assert import_decisions(fresh, path) == (0, 4)
-        assert fresh.execute("SELECT count(*) FROM ref_review_decisions").fetchone()[0] == 4
+        assert fresh.execute("SELECT count(*) FROM ref__review_decisions").fetchone()[0] == 4
         assert load_decisions_file(fresh, tmp_path / "absent.csv") == 0
     finally:
         fresh.close()
@@ -270,7 +270,7 @@ def test_bad_files_fail_in_one_line(con, tmp_path, change, message):
     with pytest.raises(ValueError) as err:
         import_decisions(con, path)
     assert str(err.value) == message.format(path=path)
-    assert con.execute("SELECT count(*) FROM ref_review_decisions").fetchone()[0] == 0  # nothing half-imported
+    assert con.execute("SELECT count(*) FROM ref__review_decisions").fetchone()[0] == 0  # nothing half-imported
 
 
 def test_missing_file_is_named(con, tmp_path):
@@ -337,7 +337,7 @@ def test_bad_requests_are_refused_with_one_clear_line(con, call, message):
     with pytest.raises(ValueError) as err:
         call(con)
     assert str(err.value) == message
-    assert con.execute("SELECT count(*) FROM ref_review_decisions").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ref__review_decisions").fetchone()[0] == 0
 
 
 @pytest.fixture

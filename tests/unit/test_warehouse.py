@@ -23,31 +23,31 @@ def aliases(*rows):
 
 
 def test_migrations_are_versioned_and_rerunnable(con):
-    first = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    first = con.execute("SELECT max(version) FROM meta__schema_version").fetchone()[0]
     assert migrate(con) == first
-    assert con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == first
+    assert con.execute("SELECT count(*) FROM meta__schema_version").fetchone()[0] == first
 
 
 def test_upsert_keeps_first_landed_and_moves_updated_only_on_change(con):
-    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias_key"])
-    first = con.execute("SELECT first_landed_at, updated_at FROM ref_hardware_aliases").fetchone()
+    upsert_rows(con, "ref__hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias_key"])
+    first = con.execute("SELECT first_landed_at, updated_at FROM ref__hardware_aliases").fetchone()
     time.sleep(0.01)
-    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias_key"])
-    assert con.execute("SELECT first_landed_at, updated_at FROM ref_hardware_aliases").fetchone() == first
-    upsert_rows(con, "ref_hardware_aliases", aliases(("k40", "nvidia_tesla_k40", "now with a note")), ["alias_key"])
-    landed, updated, note = con.execute("SELECT first_landed_at, updated_at, note FROM ref_hardware_aliases").fetchone()
+    upsert_rows(con, "ref__hardware_aliases", aliases(("k40", "nvidia_tesla_k40", None)), ["alias_key"])
+    assert con.execute("SELECT first_landed_at, updated_at FROM ref__hardware_aliases").fetchone() == first
+    upsert_rows(con, "ref__hardware_aliases", aliases(("k40", "nvidia_tesla_k40", "now with a note")), ["alias_key"])
+    landed, updated, note = con.execute("SELECT first_landed_at, updated_at, note FROM ref__hardware_aliases").fetchone()
     assert landed == first[0] and updated > first[1] and note == "now with a note"
 
 
 def test_prune_removes_rows_the_source_stopped_sending(con):
-    upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None), ("b", "y", None)), ["alias_key"], "TRUE")
-    upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None)), ["alias_key"], "TRUE")
-    assert con.execute("SELECT alias FROM ref_hardware_aliases").fetchall() == [("a",)]
+    upsert_rows(con, "ref__hardware_aliases", aliases(("a", "x", None), ("b", "y", None)), ["alias_key"], "TRUE")
+    upsert_rows(con, "ref__hardware_aliases", aliases(("a", "x", None)), ["alias_key"], "TRUE")
+    assert con.execute("SELECT alias FROM ref__hardware_aliases").fetchall() == [("a",)]
 
 
 def test_duplicate_keys_in_one_batch_are_refused(con):
     with pytest.raises(AssertionError, match="duplicate keys"):
-        upsert_rows(con, "ref_hardware_aliases", aliases(("a", "x", None), ("a", "y", None)), ["alias_key"])
+        upsert_rows(con, "ref__hardware_aliases", aliases(("a", "x", None), ("a", "y", None)), ["alias_key"])
 
 
 def test_quarantine_keeps_first_run_and_marks_vanished_rows_gone(con):

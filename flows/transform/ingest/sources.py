@@ -27,7 +27,7 @@ class SourceBatch:
     core: CoreBatch
     cursor_key: str
     cursor_value: str
-    responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http_responses
+    responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http__responses
 
 
 def _duplicates_apart(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

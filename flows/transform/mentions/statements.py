@@ -3,7 +3,7 @@
 A run may carry `hardware_statement` (the paper's hardware sentence, in the curator's words or
 as a source sent it, e.g. Epoch AI's notes) with `hardware_statement_where`. The first training
 mention in it supplies chip, count, time, chip-hours and precision. A value the record states
-itself always wins; where the two disagree the conflict is kept in `core_run_extractions`
+itself always wins; where the two disagree the conflict is kept in `core__run_extractions`
 (and named on the run), so an analyst sees both.
 """
 

@@ -31,13 +31,13 @@ class EnrichmentBatch:
     raw_s2: pd.DataFrame
     raw_openalex: pd.DataFrame
     metrics: pd.DataFrame
-    responses: list = field(default_factory=list)  # sources.http.RawResponse, for raw_http_responses
+    responses: list = field(default_factory=list)  # sources.http.RawResponse, for raw_http__responses
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
 
 
 def paper_metrics(papers: pd.DataFrame, s2_papers: pd.DataFrame | None,
                   openalex_works: pd.DataFrame | None) -> pd.DataFrame:
-    """core_paper_metrics rows: each enrichment record matched to a core paper by arXiv id, else DOI
+    """core__paper_metrics rows: each enrichment record matched to a core paper by arXiv id, else DOI
     (case-insensitive, no https://doi.org/), else normalized title; unmatched records are left out.
     When several records match one paper, the strongest match wins, then the most cited."""
     index = {kind: {} for kind in ("arxiv", "doi", "title")}
