@@ -164,9 +164,25 @@ def _family(config: dict) -> str:
     return family
 
 
+# keys each family cannot do without ("a|b": either name), checked together so one line names them all
+_LLAMA = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size",
+          "max_position_embeddings")
+REQUIRED = {"gpt2": ("n_embd", "n_layer", "n_head", "vocab_size", "n_positions"),
+            "gpt_neox": _LLAMA, "llama": _LLAMA, "mistral": _LLAMA, "qwen2": _LLAMA,
+            "mixtral": (*_LLAMA, "num_local_experts", "num_experts_per_tok"), "deepseek": _LLAMA,
+            "falcon": ("hidden_size|n_embed", "num_hidden_layers|n_layer", "num_attention_heads|n_head", "vocab_size"),
+            "t5": ("d_model", "num_layers", "num_heads", "d_kv", "d_ff", "vocab_size"),
+            "bert": ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size",
+                     "max_position_embeddings")}
+
+
 def read_architecture(config: dict) -> TransformerShape:
     """The shape a config describes; ArchitectureError naming what is missing or wrong."""
     if not isinstance(config, dict):
         raise ArchitectureError(f"a config is a JSON object, got {type(config).__name__}")
     family = _family(config)
+    missing = [key for key in REQUIRED[family] if all(config.get(k) is None for k in key.split("|"))]
+    if missing:
+        names = ", ".join(repr(key).replace("|", "' or '") for key in missing)
+        raise ArchitectureError(f"{family} config: missing key{'s' if len(missing) > 1 else ''} {names}")
     return READERS[family](ConfigKeys(config, family))
