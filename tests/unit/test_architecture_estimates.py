@@ -53,3 +53,13 @@ def test_unknown_or_uncountable_configs_are_problems_not_estimates():
     assert problems["run_id"].tolist() == ["a", "b"]
     assert problems["reason"].iloc[0] == "no config named 'missing'"
     assert "missing keys 'num_hidden_layers'" in problems["reason"].iloc[1]
+
+
+def test_estimates_validate_against_the_compute_estimate_model():
+    from flows.transform.comparison import add_pfs_days
+    from schemas.compute_estimate import ComputeEstimate
+
+    frame = runs({"run_id": "llama2_7b", "model_config": "llama-2-7b", "training_tokens": 2e12})
+    estimates, _, _ = estimate_from_architecture(frame, LOADED, "openai-2018")
+    validated = ComputeEstimate.validate(add_pfs_days(estimates))
+    assert validated["pfs_days"].iloc[0] == pytest.approx(LLAMA_TRAINING * 2e12 / 8.64e19)
