@@ -101,10 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input (default)")
     extract.set_defaults(handler=command_extract)
     from flows.cli.review_parser import add_review_parser
+    from flows.cli.count_ops import add_count_ops_parser
     from flows.cli.serve import add_serve_parser
 
     add_review_parser(sub, OneLineParser)
     add_serve_parser(sub, OneLineParser)
+    add_count_ops_parser(sub, OneLineParser)
     return parser
 
 def command_estimate(args) -> int:
