@@ -151,9 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(handler=command_extract)
     from flows.cli_review import add_review_parser
     from flows.serve_command import add_serve_parser
+    from flows.trends_command import add_trends_parser
 
     add_review_parser(sub, OneLineParser)
     add_serve_parser(sub, OneLineParser)
+    add_trends_parser(sub, OneLineParser)
     return parser
 
 def command_estimate(args) -> int:
