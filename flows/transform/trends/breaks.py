@@ -34,9 +34,15 @@ class SegmentedFit:
     segments: tuple[Segment, ...]
 
 
+# A breakpoint counts as 2 parameters because its date is searched for: at 1, straight synthetic trends
+# got a spurious era in 8% of 60 trials at n=40 (2% at n=150); at 2, 3% and 0%, while a 0.2 -> 0.6
+# log10/year change was still found in 95% (n=40) and 100% (n>=150) of trials (measured 2026-12-06).
+BREAK_PARAMETERS = 2
+
+
 def bic_score(rss: float, n: int, breaks: int) -> float:
-    """Gaussian BIC up to a constant: n ln(RSS/n) + p ln(n), p = two per line plus one per breakpoint."""
-    parameters = 2 * (breaks + 1) + breaks
+    """Gaussian BIC up to a constant: n ln(RSS/n) + p ln(n), p = 2 per line + BREAK_PARAMETERS per break."""
+    parameters = 2 * (breaks + 1) + BREAK_PARAMETERS * breaks
     return n * math.log(max(rss, 1e-300) / n) + parameters * math.log(n)
 
 

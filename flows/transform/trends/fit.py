@@ -20,7 +20,7 @@ def decimal_year(dates) -> np.ndarray:
 
     stamps = pd.to_datetime(pd.Series(dates))
     days = np.where(stamps.dt.is_leap_year, 366.0, 365.0)
-    return (stamps.dt.year + (stamps.dt.dayofyear - 1) / days).to_numpy(dtype=float)
+    return (stamps.dt.year + (stamps.dt.day_of_year - 1) / days).to_numpy(dtype=float)
 
 
 def growth_per_year(slope: float) -> float:
