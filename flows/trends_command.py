@@ -80,6 +80,8 @@ def run_trends(args) -> int:
     from flows.transform.trends.selection import select_runs
     from flows.transform.trends.report import build_report, format_table
 
+    if args.chart and not args.chart.parent.is_dir():  # before any work: fail fast
+        raise CliError(f"cannot write chart {args.chart}: no directory {args.chart.parent}")
     assumption_set = args.assumptions or settings_from_env().assumptions
     runs, sets, footer_sources = _load(args, assumption_set)
     if runs.empty:
