@@ -14,7 +14,7 @@ import numpy as np
 from flows.transform.trends.fit import DEFAULT_RESAMPLES, DEFAULT_SEED, TrendFit, fit_trend
 
 MAX_BREAKS = 2
-MIN_SEGMENT_SHARE = 0.10   # each era holds at least 10% of the runs ...
+MIN_SEGMENT_SHARE = 0.05   # each era holds at least 5% of the runs ...
 MIN_SEGMENT_RUNS = 5       # ... and at least 5, so no era is fitted to a handful of points
 MAX_CANDIDATES = 300       # cut positions searched (evenly spaced among the allowed ones)
 
