@@ -96,7 +96,7 @@ def test_forced_breaks_give_that_many_eras_each_with_enough_runs():
     years, log_flop = synthetic(n=100)
     fit = fit_segments(years, log_flop, 2)
     assert fit.breaks == 2 and len(fit.segments) == 3
-    assert all(s.fit.line.n >= 10 for s in fit.segments)  # 10% of 100 runs per era
+    assert all(s.fit.line.n >= 5 for s in fit.segments)  # at least 5% of 100 runs (and 5) per era
     assert sum(s.fit.line.n for s in fit.segments) == 100
 
 
