@@ -37,7 +37,8 @@ def _figure(chosen, fits, report, footer_sources: str):
     ax.set_title(f"Training compute of AI systems, {report['since']} to {report['until']} (n = {report['n']})", fontsize=14)
     fits_legend = ax.legend(handles=fit_handles, loc="upper left", fontsize=10, framealpha=0.9)
     ax.add_artist(fits_legend)
-    ax.legend(handles=domain_handles, loc="lower right", fontsize=10, title="domain", title_fontsize=10, framealpha=0.9)
+    ax.legend(handles=domain_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, title="domain",
+              title_fontsize=10, frameon=False)  # beside the axes: never over a point
     excluded = sum(report["excluded"].values())
     fig.text(0.01, 0.005, f"Data: flopledger warehouse, runs from {footer_sources}; assumption set "
                           f"{report['assumption_set']}; {excluded} runs not fitted (see `excluded`). Bars: each run's "
@@ -49,12 +50,12 @@ def _figure(chosen, fits, report, footer_sources: str):
 def _draw_points(ax, chosen):
     import matplotlib.pyplot as plt
 
-    colours = plt.get_cmap("tab10")
     domains = chosen["domain"].fillna("unknown").astype(str)
+    palette = plt.get_cmap("tab10" if domains.nunique() <= 10 else "tab20")
     handles = []
     for index, domain in enumerate(sorted(domains.unique())):
         part = chosen[domains == domain]
-        colour = colours(index % 10)
+        colour = palette(index % palette.N)
         flop = part["flop"].to_numpy(float)
         error = np.vstack([flop - part["flop_low"].to_numpy(float), part["flop_high"].to_numpy(float) - flop])
         ax.errorbar(part["year"], flop, yerr=np.clip(error, 0, None), fmt="none", ecolor=colour, alpha=0.45, lw=1)
