@@ -174,3 +174,15 @@ def test_bad_arguments_are_one_line(warehouse, capsys):
     assert ".png, .svg or .html" in error_line(capsys, "--warehouse", warehouse, "--chart", "c.pdf")
     assert "expected YYYY-MM-DD" in error_line(capsys, "--warehouse", warehouse, "--since", "2020")
     assert "greater than 0" in error_line(capsys, "--warehouse", warehouse, "--min-flop", "-1")
+
+
+def test_trends_never_imports_prefect(warehouse, tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io\nfrom flows.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['trends', '--warehouse', {str(warehouse)!r}, '--chart', {str(tmp_path / 'c.svg')!r}]) == 0\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
