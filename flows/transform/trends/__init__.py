@@ -1,0 +1,1 @@
+"""Compute trends: least-squares growth with bootstrap intervals, eras, threshold counts (pure)."""

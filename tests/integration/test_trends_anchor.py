@@ -1,0 +1,28 @@
+"""Anchor: OpenAI's "AI and Compute" (2018) fitted a 3.4-month doubling time to its 2012-2017 systems;
+the bundled curated records of those systems, under openai-2018, must give an interval that holds it."""
+
+import json
+
+import pytest
+
+from flows.cli.main import main
+
+pytestmark = pytest.mark.integration
+
+OPENAI_DOUBLING_MONTHS = 3.4  # openai.com/research/ai-and-compute (2018): "a 3.4-month doubling time"
+# Bundled runs published 2012-2017 with an unflagged estimate: OpenAI's appendix systems plus ResNet-50
+# (transformer_big is flagged for review; the AlphaGo Zero runs have no estimate and are counted, not fitted).
+APPENDIX_ERA_RUNS = 12
+
+
+def test_openai_appendix_era_doubling_time(openai_warehouse, capsys):
+    path, _ = openai_warehouse
+    args = ["trends", "--warehouse", str(path), "--assumptions", "openai-2018", "--since", "2012-01-01",
+            "--until", "2017-12-31", "--format", "json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == APPENDIX_ERA_RUNS
+    assert (report["since"], report["until"]) == ("2012-07-03", "2016-11-05")  # Dropout to NAS
+    assert report["excluded"]["flagged_unresolved"] == 1 and report["excluded"]["missing_estimate"] == 2
+    assert report["doubling_months_low"] < OPENAI_DOUBLING_MONTHS < report["doubling_months_high"]
+    assert report["growth_per_year_low"] < report["growth_per_year"] < report["growth_per_year_high"]
