@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from warehouse.seeds import CURATED_DIR
-from warehouse.seeds import aliases_path
+from warehouse.seeds import ALIASES_FILE
 from tests.conftest import APPENDIX_FIGURES, APPENDIX_TOLERANCE
 
 pytestmark = pytest.mark.integration
@@ -150,7 +150,7 @@ def test_unresolved_name_is_queued_then_an_alias_decision_resolves_it(run_flow, 
     facts = fact.format("chip_count", 8) + fact.format("training_hours", 24)
     (curated / "odd_name.yaml").write_text(_bad_record("odd_name", facts, "title: T\n", hardware="Voltaic V100X-42 board"))
     aliases = tmp_path / "aliases.csv"
-    shutil.copy(aliases_path(), aliases)
+    shutil.copy(ALIASES_FILE, aliases)
     path = tmp_path / "w.duckdb"
     env = {**os.environ, "FLOPLEDGER_WAREHOUSE": str(path)}
 
