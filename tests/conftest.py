@@ -1,6 +1,15 @@
 """Shared test data: OpenAI's published appendix figures (AI and Compute, 2018)."""
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# Example budgets: the unit tier stays fast; tests/slow/test_thorough_properties.py re-runs the
+# property tests under "thorough". Pick one with HYPOTHESIS_PROFILE.
+settings.register_profile("unit", max_examples=12, deadline=None)
+settings.register_profile("thorough", max_examples=150, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "unit"))
 
 # (run_id, method, published pfs-days) from the appendix of OpenAI's "AI and Compute" (2018).
 APPENDIX_FIGURES = [

@@ -1,22 +1,20 @@
 """The command line: one-line errors, and no Prefect import where no flow runs."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from pathlib import Path
 
+from tests.cli_runner import run_cli
 from warehouse.connection import connect_for_write
 
 PLANTED = Path(__file__).resolve().parents[1] / "fixtures" / "epoch" / "ml_hardware_planted.csv"
 
-PY = sys.executable
 
 
 def cli(*args):
-    return subprocess.run([PY, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120)
+    return run_cli(*args)
 
 
 @pytest.fixture(scope="module")
@@ -66,22 +64,6 @@ def test_sql_formats(small_warehouse):
 def test_bad_query_is_one_line(small_warehouse):
     result = cli("sql", "SELEKT nonsense", "--warehouse", str(small_warehouse))
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "query failed" in result.stderr
-
-
-def test_sql_never_imports_prefect(small_warehouse):
-    code = ("import sys, contextlib, io\nfrom flows.cli.main import main\n"
-            f"with contextlib.redirect_stdout(io.StringIO()):\n    main(['sql', 'SELECT 1', '--warehouse', {str(small_warehouse)!r}])\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
-            "assert 'pandera' not in sys.modules\n")
-    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-
-
-def test_transforms_never_import_prefect():
-    code = ("import sys\nimport flows.transform.ingest.core, flows.transform.compute.estimates, flows.transform.compute.hardware\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
-    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
 
 
 def test_hardware_resolve_prints_one_json_object_per_name():
@@ -137,16 +119,6 @@ def test_hardware_show_and_unknown_id():
     assert "fp32_flop_per_second: 4290000000000.0" in shown.stdout
     missing = cli("hardware", "show", "no_such_chip")
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
-
-
-def test_hardware_commands_never_import_prefect():
-    code = ("import sys, contextlib, io\nfrom flows.cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['hardware', 'resolve', 'V100', '--json'])\n"
-            "    main(['hardware', 'refresh-diff', '--epoch-hardware-url', '" + str(PLANTED) + "',"
-            " '--format', 'json'])\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect']\n")
-    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
 
 
 def test_extract_reads_json_lines_and_reports_bad_lines(tmp_path):

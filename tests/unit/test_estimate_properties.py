@@ -19,8 +19,9 @@ from tests.unit.test_hardware import SPECS
 SETS = [get_assumption_set("openai-2018"), get_assumption_set("epoch-2022")]
 CHIPS = ["gtx580", "a100", "tpu_v3", "xeon"]
 PRECISIONS = [None, "fp32", "bf16", "mixed_fp16", "tf32"]
-# each example runs the real pandas estimators (~20-60 ms), so fewer examples than hypothesis's 100
-ESTIMATOR = settings(max_examples=60, deadline=None)
+# each example runs the real pandas estimators (~20-60 ms): the example budget comes from the
+# hypothesis profile (tests/conftest.py: a small one in the unit tier, a large one in tests/slow)
+ESTIMATOR = settings(deadline=None)
 
 positive = st.floats(min_value=1e-3, max_value=1e6, allow_nan=False, allow_infinity=False)
 count = st.floats(min_value=1, max_value=1e5, allow_nan=False, allow_infinity=False)
