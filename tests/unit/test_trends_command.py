@@ -121,17 +121,6 @@ def test_table_format_states_growth_and_exclusions(warehouse, capsys):
     assert "x/year (90% interval" in out and "flagged_unresolved 1" in out and "missing_estimate 1" in out
 
 
-def test_charts_are_written_in_each_format(warehouse, tmp_path, capsys):
-    for suffix in ("png", "svg", "html"):
-        path = tmp_path / f"trend.{suffix}"
-        assert main(["trends", "--warehouse", str(warehouse), "--chart", str(path)]) == 0
-        assert path.stat().st_size > 10_000
-    page = (tmp_path / "trend.html").read_text()
-    assert page.count("<title>System run") == 80  # one hover text per fitted run
-    assert "src=" not in page and "<link" not in page and "@import" not in page  # nothing fetched from elsewhere
-    assert (tmp_path / "trend.png").read_bytes()[:4] == b"\x89PNG"
-
-
 def test_empty_warehouse_is_one_line(tmp_path, capsys):
     connect_for_write(tmp_path / "empty.duckdb").close()
     assert "no training runs" in error_line(capsys, "--warehouse", tmp_path / "empty.duckdb")
@@ -176,13 +165,3 @@ def test_bad_arguments_are_one_line(warehouse, capsys):
     assert "greater than 0" in error_line(capsys, "--warehouse", warehouse, "--min-flop", "-1")
 
 
-def test_trends_never_imports_prefect(warehouse, tmp_path):
-    import subprocess
-    import sys
-
-    code = ("import sys, contextlib, io\nfrom flows.cli.main import main\n"
-            f"with contextlib.redirect_stdout(io.StringIO()):\n"
-            f"    assert main(['trends', '--warehouse', {str(warehouse)!r}, '--chart', {str(tmp_path / 'c.svg')!r}]) == 0\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
