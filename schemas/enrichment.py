@@ -3,6 +3,8 @@ core__paper_metrics, what Semantic Scholar and OpenAlex say about each core pape
 
 import json
 
+from typing import Optional
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -49,6 +51,8 @@ class PaperMetric(pa.DataFrameModel):
     open_access_pdf_url: Series[str] = pa.Field(nullable=True, str_matches=r"https?://\S+",
                                                 description="An open-access PDF the source knows")
     source_record: Series[str] = pa.Field(str_length={"min_value": 1}, description="The raw record key it came from")
+    checked_at: Optional[Series[pd.Timestamp]] = pa.Field(nullable=True, description="When the source was last asked "
+                                                          "about the paper (set by warehouse/state.py)")
 
     @pa.check("fields_of_study", name="json_list_of_strings", element_wise=True,
               error="fields_of_study must be a JSON list of strings")

@@ -1,5 +1,7 @@
 """ref__hardware_specs and ref__hardware_aliases: the curated accelerator table."""
 
+from typing import Optional
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -46,6 +48,8 @@ class HardwareAlias(pa.DataFrameModel):
     valid_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="Meaning applies to papers from this date")
     valid_to: Series[pd.Timestamp] = pa.Field(nullable=True, description="... and before this date")
     note: Series[str] = pa.Field(nullable=True)
+    alias_key: Optional[Series[str]] = pa.Field(nullable=True, description="alias|valid_from: the warehouse key "
+                                                "(warehouse/seeds.py with_alias_key)")
 
     @pa.dataframe_check(name="one_meaning_per_date")
     def one_meaning_per_date(cls, df: pd.DataFrame) -> pd.Series:

@@ -1,5 +1,7 @@
 """core__papers: one row per paper, deduplicated across sources."""
 
+from typing import Optional
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -18,6 +20,12 @@ class Paper(pa.DataFrameModel):
     note: Series[str] = pa.Field(nullable=True, description="Curator's note, own words")
     source: Series[str] = pa.Field(description="Source that supplied the row (curated, arxiv, ...)")
     source_record: Series[str] = pa.Field(description="Where in the source the record came from (file name, API id)")
+    # filled by the sources that have them, or afterwards by the pipeline's bookkeeping (warehouse/state.py)
+    abstract: Optional[Series[str]] = pa.Field(nullable=True, description="Abstract, whitespace collapsed (arXiv)")
+    categories: Optional[Series[str]] = pa.Field(nullable=True, description="arXiv categories, primary first")
+    sources: Optional[Series[str]] = pa.Field(nullable=True, description="Every source that sent the paper, a JSON list")
+    is_notable: Optional[Series[bool]] = pa.Field(nullable=True, description="Passes the notability filter")
+    notability_reason: Optional[Series[str]] = pa.Field(nullable=True, description="Why it passes or fails the filter")
 
     @pa.dataframe_check(name="arxiv_id_unique", error="another paper has the same arxiv_id (one row per paper)")
     def arxiv_id_unique(cls, df):

@@ -12,6 +12,10 @@ def _positive(**kw):
     return pa.Field(nullable=True, gt=0, **kw)
 
 
+# checked at the door and never stored: a row with any of them set goes to quarantine
+DOOR_ONLY = ("unknown_hardware_text", "unknown_facts", "facts_missing_where", "range_problems")
+
+
 class TrainingRun(pa.DataFrameModel):
     run_id: Series[str] = pa.Field(unique=True, str_matches=r"[a-z0-9][a-z0-9_\-.]*", description="Readable slug")
     paper_id: Series[str] = pa.Field(description="core__papers.paper_id")

@@ -9,15 +9,7 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.compute_estimate import ComputeComparison, ComputeEstimate
-from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
-from schemas.paper import Paper
-from schemas.raw_curated import RawCuratedRecord
-from schemas.enrichment import PaperMetric, RawApiRecord
-from schemas.raw_epoch_models import RawEpochRecord
-from schemas.run_extraction import RunExtraction
-from schemas.run_fact import RunFact
-from schemas.training_run import TrainingRun
+from schemas.registry import table as registered
 from schemas.validation import split_valid
 from warehouse.quarantine import record_quarantine
 from warehouse.writes import transaction, upsert_rows
@@ -33,6 +25,7 @@ class TableWrite:
     keys: list[str]
     source: str
     prune_where: str | None = None  # rows the source no longer sends are deleted (full runs only)
+    door_only: tuple[str, ...] = ()  # checked by the model, not stored
 
 
 @dataclass
@@ -51,7 +44,7 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
     for w in writes:
         valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
         rejected.append(q)
-        checked.append((w, valid))
+        checked.append((w, valid.drop(columns=[c for c in w.door_only if c in valid.columns])))
         result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
                               "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
     all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
@@ -64,27 +57,9 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
     return result
 
 
-MODELS = {
-    "raw_curated__records": (RawCuratedRecord, ["source_file"]),
-    "raw_epoch__models": (RawEpochRecord, ["record_key"]),
-    "raw_semantic_scholar__papers": (RawApiRecord, ["record_key"]),
-    "raw_openalex__works": (RawApiRecord, ["record_key"]),
-    "core__paper_metrics": (PaperMetric, ["paper_id", "source"]),
-    "ref__hardware_specs": (HardwareSpec, ["hardware_id"]),
-    "ref__hardware_aliases": (HardwareAlias, ["alias_key"]),
-    "ref__hardware_units": (HardwareUnit, ["hardware_id", "unit"]),
-    "core__papers": (Paper, ["paper_id"]),
-    "core__training_runs": (TrainingRun, ["run_id"]),
-    "core__run_facts": (RunFact, ["run_id", "fact"]),
-    "core__run_extractions": (RunExtraction, ["run_id", "field"]),
-    "out__compute_estimates": (ComputeEstimate, ["run_id", "method", "assumption_set"]),
-    "out__compute_comparison": (ComputeComparison, ["run_id", "assumption_set"]),
-}
-
-
 def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str | None = None) -> TableWrite:
-    model, keys = MODELS[table]
-    return TableWrite(table, frame, model, keys, source, prune_where)
+    entry = registered(table)
+    return TableWrite(table, frame, entry.model, list(entry.keys), source, prune_where, entry.door_only)
 
 
 def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:

@@ -7,8 +7,7 @@ import contextlib
 import duckdb
 import pandas as pd
 from schemas.frames import row_hashes
-
-AUDIT_COLUMNS = ("row_hash", "first_landed_at", "updated_at")
+from schemas.registry import AUDIT_COLUMNS
 
 
 @contextlib.contextmanager
@@ -36,7 +35,11 @@ def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     row's content hash does. With `prune_where` (SQL over the table), rows matching it whose
     keys are not in `frame` are deleted: the source no longer sends them.
     """
-    columns = [c for c in table_columns(con, table) if c not in AUDIT_COLUMNS and c in frame.columns]
+    known = table_columns(con, table)
+    extra = [c for c in frame.columns if c not in known]
+    if extra:  # a column the table lacks would be dropped silently: the model and the DDL have drifted
+        raise ValueError(f"{table} has no column(s) {', '.join(map(str, extra))}; see schemas/registry.py")
+    columns = [c for c in known if c not in AUDIT_COLUMNS and c in frame.columns]
     incoming = frame[columns].copy()
     assert not incoming.duplicated(keys).any(), f"{table}: duplicate keys in one batch"
     incoming["row_hash"] = row_hashes(incoming, columns)
