@@ -22,11 +22,15 @@ from flows.transform.ingest.epoch import SOURCE as EPOCH
 from flows.transform.ingest.sources import SourceBatch, build_epoch_batch
 from flows.transform.papers.enrichment import (OPENALEX, OPENALEX_BATCH, RAW_COLUMNS, RAW_TABLES, S2, MAX_PAYLOAD_CHARS,
                                                EnrichmentBatch, _bare_doi, _lookup_ids, _plain, paper_metrics)
-from schemas.validation import QUARANTINE_COLUMNS
+from schemas.raw_openalex import RawOpenAlexWork
+from schemas.raw_semantic_scholar import RawSemanticScholarPaper
+from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources import openalex, semantic_scholar as s2
 from sources.epoch_models import parse_epoch_models, split_epoch_models
 from sources.errors import SourceError
 from sources.http import SECRET_PARAMS, FetchError
+
+PARSED_MODELS = {S2: (RawSemanticScholarPaper, "paperId"), OPENALEX: (RawOpenAlexWork, "id")}
 
 
 def fetch_bytes(location: str, source: str, client_factory) -> tuple[bytes, list]:
@@ -123,6 +127,10 @@ def _collect(client_factory, source: str, calls: list, columns: list[str], respo
             except SourceError as err:
                 quarantine.append(_quarantine_row(source, client.responses[seen:], err))
                 continue
+            # each record passes the service's own model (schemas/raw_*) before it lands; a bad one is quarantined
+            model, key = PARSED_MODELS[source]
+            frame, rejected = split_valid(frame, model, source, RAW_TABLES[source], key)
+            quarantine.extend(rejected.to_dict("records"))
             by_url = {_keyless(r.url): r.sha256 for r in client.responses[seen:]}
             frames.append(frame.assign(response_sha256=[by_url.get(_keyless(u)) for u in frame["source_url"]]))
         responses.extend(client.drain_responses())

@@ -25,7 +25,7 @@ class TableWrite:
     keys: list[str]
     source: str
     prune_where: str | None = None  # rows the source no longer sends are deleted (full runs only)
-    door_only: tuple[str, ...] = ()  # checked by the model, not stored
+    stored_columns: tuple[str, ...] = ()  # what the table keeps (schemas/registry.py)
 
 
 @dataclass
@@ -44,7 +44,9 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
     for w in writes:
         valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
         rejected.append(q)
-        checked.append((w, valid.drop(columns=[c for c in w.door_only if c in valid.columns])))
+        # the model's stored columns only: working columns of the transform (and door-only checks) stay behind,
+        # and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart
+        checked.append((w, valid[[c for c in w.stored_columns if c in valid.columns]]))
         result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
                               "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
     all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
@@ -59,7 +61,7 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
 
 def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str | None = None) -> TableWrite:
     entry = registered(table)
-    return TableWrite(table, frame, entry.model, list(entry.keys), source, prune_where, entry.door_only)
+    return TableWrite(table, frame, entry.model, list(entry.keys), source, prune_where, tuple(entry.stored_columns))
 
 
 def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:

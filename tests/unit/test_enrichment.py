@@ -248,3 +248,16 @@ def test_fetch_errors_are_not_quarantined(httpserver):
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_data("denied", status=403)
     with pytest.raises(SourceError, match="answered HTTP 403"):
         enrich(httpserver)
+
+
+def test_a_record_that_fails_its_service_model_is_quarantined_and_the_rest_land(httpserver):
+    answer = json.loads(json.dumps(S2_ANSWER))
+    bad = next(p for p in answer if p and p.get("externalIds", {}).get("ArXiv") == "2402.99002")
+    bad["citationCount"] = -5  # RawSemanticScholarPaper: citations are >= 0
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_json(answer)
+    serve_openalex(httpserver)
+    batch = enrich(httpserver)
+    assert len(batch.raw_s2) == 5 and "2402.99002" not in set(batch.raw_s2["arxiv_id"])
+    row = batch.quarantine.iloc[0]
+    assert (len(batch.quarantine), row["table_name"], row["record_key"]) == (1, "raw_semantic_scholar__papers", bad["paperId"])
+    assert "citationCount" in row["reason"] and json.loads(row["payload"])["citationCount"] == -5
