@@ -15,6 +15,7 @@ UNITS_FILE = SEEDS_DIR / "hardware_units.csv"
 ASSUMPTIONS_FILE = SEEDS_DIR / "assumption_sets.yaml"
 NOTABILITY_FILE = SEEDS_DIR / "notability.yaml"
 DECISIONS_FILE = SEEDS_DIR / "review_decisions.csv"
+DOMAIN_CLASSES_FILE = SEEDS_DIR / "domain_classes.csv"
 CURATED_DIR = SEEDS_DIR / "curated"
 
 
@@ -49,3 +50,8 @@ def with_alias_key(aliases: pd.DataFrame) -> pd.DataFrame:
     """The alias rows with their warehouse key: alias|valid_from ('' when open-start)."""
     start = aliases["valid_from"].fillna("") if "valid_from" in aliases else ""
     return aliases.assign(alias_key=aliases["alias"] + "|" + start)
+
+
+def read_domain_classes(path: Path | None = None) -> pd.DataFrame:
+    """Domain as written (Epoch's vocabulary, lower case) -> the assumption sets' utilization class."""
+    return pd.read_csv(path or DOMAIN_CLASSES_FILE, dtype=str, keep_default_na=False)

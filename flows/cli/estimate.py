@@ -1,8 +1,8 @@
 """`flopledger estimate --input FILE.csv [--output FILE.csv] [--assumptions SET]`: the batch calculator.
 
 Reads a CSV of runs (any subset of the input columns; other columns pass through), writes
-it back with both estimates, their comparison and an `error` per row that could not be
-estimated, and prints "estimated N rows (E with errors) under SET" on stderr. Only a file
+it back with both estimates, their comparison, `notes` on how inputs were read and an `error`
+per row naming each bad input (it blanks only the method that input feeds), and prints "estimated N rows (E with errors) under SET" on stderr. Only a file
 that cannot be read (or written) is fatal: ValueError, one line, exit 1. No Prefect.
 """
 
@@ -83,7 +83,7 @@ def run_estimate(input_path: str, output_path: str | None, assumptions: str | No
     from flows.settings import get_assumption_set, settings_from_env
     from flows.transform.compute.batch import estimate_batch
     from flows.transform.compute.batch_inputs import read_batch
-    from warehouse.seeds import read_hardware_aliases, read_hardware_specs
+    from warehouse.seeds import read_domain_classes, read_hardware_aliases, read_hardware_specs
 
     settings = settings_from_env(assumptions=assumptions,
                                  assumptions_file=Path(assumptions_file) if assumptions_file else None)
@@ -91,7 +91,8 @@ def run_estimate(input_path: str, output_path: str | None, assumptions: str | No
         raise ValueError(f"assumptions file not found: {settings.assumptions_file}")
     rules = get_assumption_set(settings.assumptions, settings.assumptions_file)
     frame = read_batch(str(input_path))
-    result = estimate_batch(frame, read_hardware_specs(), read_hardware_aliases(settings.aliases_file), rules)
+    result = estimate_batch(frame, read_hardware_specs(), read_hardware_aliases(settings.aliases_file), rules,
+                            read_domain_classes())
     write_batch(result, output_path)
     errors = int(result["error"].notna().sum())
     print(f"estimated {len(result)} rows ({errors} with errors) under {rules.name}", file=sys.stderr)

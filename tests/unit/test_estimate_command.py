@@ -80,7 +80,10 @@ def test_each_bad_row_explains_itself_and_the_rest_are_estimated(capsys):
     for row in out.itertuples():
         if row.expect_error:
             assert row.expect_error in row.error, (row.run_id, row.why, row.error)
-            assert row.best_flop == "" and row.operations_flop == "" and row.hardware_flop == "", row.run_id
+            # the method the bad input feeds is blank; the other stands where its inputs are complete
+            kept = {"operations": row.operations_flop, "hardware": row.hardware_flop}
+            assert all((value != "") == (method == row.expect_kept) for method, value in kept.items()), row.run_id
+            assert row.best_method == row.expect_kept, row.run_id
         else:
             assert row.error == "" and float(row.best_flop) > 0, (row.run_id, row.why, row.error)
     bad = (source["expect_error"] != "").sum()
@@ -179,7 +182,7 @@ def test_file_and_stdout_outputs_match(tmp_path, capsys):
     target = tmp_path / "out.csv"
     assert run_estimate(str(FIXTURES / "cases.csv"), str(target), "epoch-2022") == 0
     to_file = capsys.readouterr()
-    assert to_file.out == "" and to_file.err.startswith("estimated 21 rows")
+    assert to_file.out == "" and to_file.err.startswith("estimated 22 rows")
     assert run_estimate(str(FIXTURES / "cases.csv"), None, "epoch-2022") == 0
     assert capsys.readouterr().out == target.read_text(encoding="utf-8")
 
@@ -281,3 +284,83 @@ def test_csv_text_is_what_pandas_writes_and_reads_back():
     assert text == frame.to_csv(index=False, lineterminator="\n")
     back = pd.read_csv(io.StringIO(format_csv(frame.assign(text=frame["text"] + "\r"))), dtype=str, keep_default_na=False)
     assert back["text"].tolist() == [t + "\r" for t in frame["text"]]  # a bare CR is quoted too (pandas does not)
+
+
+def run_main(capsys, *args) -> tuple[pd.DataFrame, str]:
+    """flows.cli.main.main in process; stdout read back as text."""
+    from flows.cli.main import main
+
+    code = main(["estimate", *args])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return pd.read_csv(io.StringIO(captured.out), dtype=str, keep_default_na=False), captured.err
+
+
+def test_epoch_style_input_gives_both_methods_and_no_error(capsys):
+    # epoch_style.csv: raw Epoch domains (comma lists), dataset_tokens + epochs, Epoch's chip names.
+    # vlm: operations 6 x 7e9 x (1.5e11 x 2) = 1.26e22; hardware 256 x 312e12 x 720 h x 3600 x 0.30 (language).
+    out, err = run_main(capsys, "--input", str(FIXTURES / "epoch_style.csv"), "--assumptions", "epoch-2022")
+    assert (out["error"] == "").all(), out[["run_id", "error"]]
+    assert (out["operations_flop"] != "").all() and (out["hardware_flop"] != "").all()
+    for row in out.itertuples():
+        assert float(row.operations_flop) == pytest.approx(6 * float(row.parameter_count) * float(row.expect_tokens))
+    vlm = out.set_index("run_id").loc["vlm"]
+    assert float(vlm["hardware_flop"]) == pytest.approx(256 * 312e12 * 720 * 3600 * 0.30)
+    assert "domain 'Language,Vision' read as language" in vlm["notes"]
+    assert "training_tokens = dataset_tokens x epochs" in vlm["notes"]
+    imagegen = out.set_index("run_id").loc["imagegen"]  # other: Epoch's 40%
+    assert float(imagegen["hardware_flop"]) == pytest.approx(64 * 312e12 * 300 * 3600 * 0.40)
+    assert "read as other" in imagegen["notes"]
+    assert err == f"estimated {len(out)} rows (0 with errors) under epoch-2022\n"
+
+
+def test_each_domain_is_named_with_its_class(capsys):
+    out, _ = run_main(capsys, "--input", str(FIXTURES / "epoch_style.csv"))
+    for row in out.itertuples():  # 'Language' names its class itself; every other domain is mapped, and says so
+        named = row.domain.lower() == row.expect_class or f"read as {row.expect_class}" in row.notes
+        assert named, (row.run_id, row.notes)
+    assert (out["notes"].str.contains("domain_classes.csv") == (out["domain"].str.lower() != out["expect_class"])).all()
+
+
+def test_training_tokens_with_epochs_says_how_they_were_read(capsys):
+    out, _ = run_main(capsys, "--input", str(FIXTURES / "epoch_style.csv"))
+    notes = out.set_index("run_id")["notes"]
+    assert "training_tokens read as tokens seen; epochs not multiplied into them" in notes["seen"]
+    assert "no epochs given: one pass" in notes["one-pass"]
+    assert "tokens seen" not in notes["vlm"]
+
+
+def test_dataset_tokens_scale_with_epochs(tmp_path, capsys):
+    source = tmp_path / "epochs.csv"
+    source.write_text("run_id,parameter_count,dataset_tokens,epochs\none,1e9,1e10,1\nthree,1e9,1e10,3\n"
+                      "given,1e9,1e10,\n")
+    out, _ = run_main(capsys, "--input", str(source))
+    flop = out.set_index("run_id")["operations_flop"].astype(float)
+    assert flop["three"] == pytest.approx(3 * flop["one"]) and flop["one"] == pytest.approx(6e19)
+    assert flop["given"] == pytest.approx(flop["one"])
+
+
+def test_a_bad_chip_keeps_operations_and_a_bad_parameter_count_keeps_hardware(tmp_path, capsys):
+    source = tmp_path / "bad.csv"
+    source.write_text("run_id,hardware,chip_count,training_hours,parameter_count,training_tokens,domain\n"
+                      "chip,Abacus 9000,8,24,1e9,2e10,Language\n"
+                      "params,V100,8,24,1.3B,2e10,Vision\n")
+    out, _ = run_main(capsys, "--input", str(source))
+    chip, params = out.iloc[0], out.iloc[1]
+    assert "hardware 'Abacus 9000' is not in the spec table" in chip["error"]
+    assert float(chip["operations_flop"]) == pytest.approx(6 * 1e9 * 2e10) and chip["hardware_flop"] == ""
+    assert chip["best_method"] == "operations"
+    assert "parameter_count '1.3B' is not a number" in params["error"]
+    # 8 V100 x 125e12 (tensor FP16, epoch-2022's order) x 24 h x 3600 x 0.40 (vision: other)
+    assert float(params["hardware_flop"]) == pytest.approx(8 * 125e12 * 24 * 3600 * 0.40)
+    assert params["operations_flop"] == "" and params["best_method"] == "hardware"
+
+
+def test_tpu_v3_at_fp32_uses_its_fp32_peak(tmp_path, capsys):
+    source = tmp_path / "tpu.csv"
+    source.write_text("run_id,hardware,chip_count,training_hours,precision,domain\nv3,TPU v3,32,100,fp32,Vision\n")
+    out, _ = run_main(capsys, "--input", str(source))
+    row = out.iloc[0]
+    assert row["error"] == ""
+    # 32 chips x 4e12 FLOP/s (FP32, Jouppi et al. 2020) x 100 h x 3600 s x 0.40
+    assert float(row["hardware_flop"]) == pytest.approx(32 * 4e12 * 100 * 3600 * 0.40)

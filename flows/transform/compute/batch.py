@@ -1,8 +1,10 @@
 """The batch calculator behind `flopledger estimate`: a CSV of runs in, both estimates out.
 
 Plain functions, no Prefect. Every input cell is read as text and passed through untouched;
-the parsed values feed the pipeline's own methods. A row that cannot be estimated gets an
-`error` saying why in plain words and no estimate; the other rows are estimated.
+the parsed values feed the pipeline's own methods. A bad input gets an `error` saying why in
+plain words and blanks the method it feeds only (a bad chip name still leaves the operations
+estimate, a bad parameter_count the hardware one); `notes` says how inputs were read (the
+domain's utilization class, dataset_tokens x epochs, training_tokens as tokens seen).
 
 Both methods are products of their inputs (DESIGN.md), so estimate_operations and
 estimate_hardware run once per distinct pattern of inputs, with unit amounts, and each row
@@ -25,7 +27,7 @@ from flows.transform.compute.hardware import PRECISION_COLUMNS, estimate_hardwar
 from flows.transform.compute.operations import FORMULA_ARCHITECTURE, FORMULA_TOKENS, estimate_operations
 
 RESULT_COLUMNS = ["hardware_id", "operations_flop", "hardware_flop", "hardware_flop_low", "hardware_flop_high",
-                  "ratio", "is_flagged", "best_flop", "best_method", "error"]
+                  "ratio", "is_flagged", "best_flop", "best_method", "notes", "error"]
 # Which inputs each operations formula multiplies (operations.py); a new formula must be added here.
 FORMULA_INPUTS = {
     FORMULA_ARCHITECTURE: ("forward_flop_per_example", "training_examples", "epochs"),
@@ -134,10 +136,10 @@ def explain_unestimated(values: pd.DataFrame, hardware: pd.DataFrame, operations
     hardware inputs are complete but whose chip has no peak at the precision asked."""
     present = values[[*NUMBER_COLUMNS, "hardware_id"]].notna().rename(columns={"hardware_id": "hardware"})
     hardware_ready = present["hardware"] & (present["chip_hours"] | (present["chip_count"] & present["training_hours"]))
-    no_peak = hardware_ready & ~hardware["rate_known"] & ~problems.has_error()
+    no_peak = hardware_ready & ~hardware["rate_known"] & ~problems.blocks("hardware")
     groups = values[no_peak].groupby(["hardware_id", "precision"], dropna=False).groups
     for (hardware_id, precision), rows in groups.items():
-        problems.add(pd.Series(True, index=rows), _no_peak_message(hardware_id, precision, rules))
+        problems.add(pd.Series(True, index=rows), _no_peak_message(hardware_id, precision, rules), "hardware")
     nothing = operations.isna() & hardware["flop"].isna() & ~problems.has_error()
     if nothing.any():
         codes, patterns = _pattern_codes(present[nothing])
@@ -173,23 +175,26 @@ def compare_rows(operations: pd.Series, hardware: pd.DataFrame, confidence: pd.S
 
 
 def estimate_batch(frame: pd.DataFrame, specs: pd.DataFrame, aliases: pd.DataFrame,
-                   rules: AssumptionSet) -> pd.DataFrame:
+                   rules: AssumptionSet, domain_classes: pd.DataFrame | None = None) -> pd.DataFrame:
     """The input frame (text, untouched) plus RESULT_COLUMNS, same rows in the same order.
 
-    A row with an error gets no estimates (hardware_id still shows what its name resolved to).
+    `domain_classes` (warehouse/seeds/domain_classes.csv) maps any domain string to the
+    assumption set's utilization class. A problem blanks the method it concerns; the other
+    method's estimate stays (hardware_id still shows what a name resolved to).
     """
     frame = frame.reset_index(drop=True)
-    values, problems = clean_inputs(frame)
+    values, problems, notes = clean_inputs(frame, domain_classes, tuple(rules.utilization_by_domain))
     values = values.join(resolve_batch_hardware(frame, values, aliases, problems))
     operations = estimate_operations_rows(values, rules.name)
     hardware = estimate_hardware_rows(values, specs, rules)
     explain_unestimated(values, hardware, operations, rules, problems)
-    error = problems.messages()
-    ok = error.isna()
-    result = compare_rows(operations.where(ok), hardware.where(ok), values["hardware_confidence"], rules)
+    operations = operations.where(~problems.blocks("operations"))
+    hardware_ok = ~problems.blocks("hardware")
+    result = compare_rows(operations, hardware.where(hardware_ok), values["hardware_confidence"], rules)
     result["hardware_id"] = values["hardware_id"]
-    result["hardware_flop_low"] = hardware["flop_low"].where(ok)
-    result["hardware_flop_high"] = hardware["flop_high"].where(ok)
-    result["error"] = error
+    result["hardware_flop_low"] = hardware["flop_low"].where(hardware_ok)
+    result["hardware_flop_high"] = hardware["flop_high"].where(hardware_ok)
+    result["notes"] = notes.messages()
+    result["error"] = problems.messages()
     passed = frame.drop(columns=[c for c in RESULT_COLUMNS if c in frame.columns])  # a result column is recomputed
     return pd.concat([passed, result[RESULT_COLUMNS]], axis=1)

@@ -17,37 +17,53 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from flows.transform.compute.domains import BLANK_WORDS, classify_domains
 from flows.transform.hardware.aliases import parse_date
 from flows.transform.hardware.resolution import resolve_hardware
-from schemas.training_run import DOMAINS, PRECISIONS
+from schemas.training_run import PRECISIONS
 
 INPUT_COLUMNS = ["run_id", "hardware", "chip_count", "training_hours", "chip_hours", "precision", "utilization",
-                 "parameter_count", "training_tokens", "training_examples", "epochs", "forward_flop_per_example",
-                 "publication_date", "domain"]
+                 "parameter_count", "training_tokens", "training_examples", "dataset_tokens", "epochs",
+                 "forward_flop_per_example", "publication_date", "domain"]
 NUMBER_COLUMNS = ["chip_count", "training_hours", "chip_hours", "utilization", "parameter_count", "training_tokens",
-                  "training_examples", "epochs", "forward_flop_per_example"]
-CHOICES = {"precision": PRECISIONS, "domain": DOMAINS}
-BLANK_WORDS = {"", "na", "n/a", "nan", "null", "none", "-"}  # cells that mean "not known"
+                  "training_examples", "dataset_tokens", "epochs", "forward_flop_per_example"]
+CHOICES = {"precision": PRECISIONS}
+# Which estimate a bad input cell spoils: the other method still runs on the row.
+METHOD_OF_INPUT = {"hardware": "hardware", "chip_count": "hardware", "training_hours": "hardware",
+                   "chip_hours": "hardware", "precision": "hardware", "utilization": "hardware",
+                   "publication_date": "hardware", "parameter_count": "operations", "training_tokens": "operations",
+                   "training_examples": "operations", "dataset_tokens": "operations", "epochs": "operations",
+                   "forward_flop_per_example": "operations"}
+METHODS = ("operations", "hardware")
 HEAD_BYTES = 65_536
 
 
 class Problems:
-    """Error sentences per row, in the order found; several on one row are joined with '; '."""
+    """Sentences per row, in the order found; several on one row are joined with '; '. Each
+    problem names the method it stops ('operations', 'hardware', or None for both)."""
 
     def __init__(self, index: pd.Index):
         self.index = index
         self.parts: list[pd.Series] = []
         self._has = np.zeros(len(index), dtype=bool)
+        self._blocks = {method: np.zeros(len(index), dtype=bool) for method in METHODS}
 
-    def add(self, mask: pd.Series, message: str | pd.Series) -> None:
+    def add(self, mask: pd.Series, message: str | pd.Series, method: str | None = None) -> None:
         rows = mask.index[mask.to_numpy(dtype=bool)]
         if len(rows):
             self.parts.append(pd.Series(message, index=rows, dtype=object) if isinstance(message, str)
                               else message.reindex(rows).astype(object))
-            self._has[self.index.get_indexer(rows)] = True
+            where = self.index.get_indexer(rows)
+            self._has[where] = True
+            for name in METHODS if method is None else (method,):
+                self._blocks[name][where] = True
 
     def has_error(self) -> pd.Series:
         return pd.Series(self._has, index=self.index)
+
+    def blocks(self, method: str) -> pd.Series:
+        """Rows where a problem stops this method (a problem of the other method does not)."""
+        return pd.Series(self._blocks[method], index=self.index)
 
     def messages(self) -> pd.Series:
         """One string per row with problems, None elsewhere."""
@@ -127,7 +143,8 @@ def parse_number(name: str, text: pd.Series, problems: Problems) -> pd.Series:
         checks.append((number > 1, "utilization ", " is above 1; give it as a fraction of peak (0.33, not 33)"))
     for mask, before, after in checks:
         if mask.any():
-            problems.add(pd.Series(mask, index=text.index), before + text[mask].str.strip() + after)
+            problems.add(pd.Series(mask, index=text.index), before + text[mask].str.strip() + after,
+                         METHOD_OF_INPUT.get(name))
     return pd.Series(np.where(np.isfinite(number) & (number > 0), number, np.nan), index=text.index)
 
 
@@ -147,7 +164,8 @@ def parse_choice(name: str, text: pd.Series, problems: Problems) -> pd.Series:
     value = normal.where(known, None).to_numpy(dtype=object)[codes]
     bad = pd.Series(~(known | blank)[codes], index=text.index)
     if bad.any():
-        problems.add(bad, f"{name} '" + text[bad].str.strip() + f"' is not one of {', '.join(CHOICES[name])}")
+        problems.add(bad, f"{name} '" + text[bad].str.strip() + f"' is not one of {', '.join(CHOICES[name])}",
+                     METHOD_OF_INPUT.get(name))
     return pd.Series(value, index=text.index, dtype=object)
 
 
@@ -164,14 +182,28 @@ def parse_dates(text: pd.Series, problems: Problems) -> pd.Series:
         except ValueError as err:
             errors[number] = f"publication_date: {err}"
     row_errors = pd.Series(errors.to_numpy()[codes], index=text.index)
-    problems.add(row_errors.notna(), row_errors)
+    problems.add(row_errors.notna(), row_errors, "hardware")
     return pd.Series(iso.to_numpy(dtype=object)[codes], index=text.index, dtype=object)
 
 
-def clean_inputs(frame: pd.DataFrame) -> tuple[pd.DataFrame, Problems]:
-    """Parsed inputs (floats, normalized choices, ISO dates) aligned with `frame`, and the problems found."""
+def read_tokens(values: pd.DataFrame, given: pd.Series, notes: Problems) -> None:
+    """training_tokens from dataset_tokens x epochs where no training_tokens cell is given, and a note
+    on every row where the token inputs could be read two ways (training_tokens is tokens seen)."""
+    dataset, epochs, tokens = values["dataset_tokens"], values["epochs"], values["training_tokens"]
+    derive = ~given & dataset.notna()
+    values["training_tokens"] = tokens.where(~derive, dataset * epochs.fillna(1.0))
+    notes.add(derive & epochs.notna(), "training_tokens = dataset_tokens x epochs")
+    notes.add(derive & epochs.isna(), "training_tokens = dataset_tokens (no epochs given: one pass)")
+    notes.add(given & epochs.notna(), "training_tokens read as tokens seen; epochs not multiplied into them")
+    notes.add(given & dataset.notna(), "dataset_tokens not used: training_tokens given")
+
+
+def clean_inputs(frame: pd.DataFrame, domain_classes: pd.DataFrame | None = None,
+                 dedicated_classes: tuple[str, ...] = ()) -> tuple[pd.DataFrame, Problems, Problems]:
+    """Parsed inputs (floats, normalized choices, ISO dates, the domain's utilization class) aligned
+    with `frame`, the problems found, and notes on how inputs were read."""
     columns = input_columns(frame)
-    problems = Problems(frame.index)
+    problems, notes = Problems(frame.index), Problems(frame.index)
     empty = pd.Series("", index=frame.index, dtype=object)
     text = {name: frame[columns[name]] if name in columns else empty for name in INPUT_COLUMNS}
     values = pd.DataFrame(index=frame.index)
@@ -182,7 +214,11 @@ def clean_inputs(frame: pd.DataFrame) -> tuple[pd.DataFrame, Problems]:
             values[name] = parse_choice(name, text[name], problems) if name in columns else None
     dates = text["publication_date"]
     values["publication_date"] = parse_dates(dates, problems) if "publication_date" in columns else None
-    return values, problems
+    values["domain"], domain_notes = classify_domains(text["domain"], domain_classes, dedicated_classes)
+    notes.add(domain_notes.notna(), domain_notes)
+    read_tokens(values, ~_blank(text["training_tokens"]) if "training_tokens" in columns
+                else pd.Series(False, index=frame.index), notes)
+    return values, problems, notes
 
 
 def _hardware_problem(name: str, basis: str, day: object) -> str:
@@ -217,7 +253,7 @@ def resolve_batch_hardware(frame: pd.DataFrame, values: pd.DataFrame, aliases: p
     keys = rows.loc[unknown, ["name", "basis", "day"]]
     keys = keys.assign(day=keys["day"].where(keys["basis"] == "dated"))  # the date matters only to dated names
     for (name, basis, day), where in keys.groupby(["name", "basis", "day"], dropna=False, sort=False).groups.items():
-        problems.add(pd.Series(True, index=where), _hardware_problem(name, basis, day))
+        problems.add(pd.Series(True, index=where), _hardware_problem(name, basis, day), "hardware")
     known = rows["hardware_id"].notna()
     return out.assign(hardware_id=rows["hardware_id"].where(known, None),
                       hardware_confidence=pd.to_numeric(rows["confidence"], errors="coerce").where(known))

@@ -23,6 +23,7 @@ class Meaning:
     chips_per_unit: float = 1.0
     valid_from: date | None = None
     valid_to: date | None = None
+    confidence: float = 1.0  # at most this sure: a family name standing for several chips says less
 
     def holds(self, when: date) -> bool:
         return (self.valid_from is None or when >= self.valid_from) and (self.valid_to is None or when < self.valid_to)
@@ -50,16 +51,23 @@ def _units(value: object) -> float:
     return float(number) if pd.notna(number) and number > 0 else 1.0
 
 
+def _confidence(value: object) -> float:
+    """An alias's confidence cell: blank = 1 (the name says which chip); a family default says less."""
+    number = pd.to_numeric(value, errors="coerce")
+    return float(number) if pd.notna(number) and 0 < number <= 1 else 1.0
+
+
 def alias_meanings(aliases: pd.DataFrame, key=lambda alias: alias) -> dict[str, list[Meaning]]:
     """key(alias) -> its meanings, ordered by window start (open start first)."""
     out: dict[str, list[Meaning]] = {}
     cols = {c: aliases[c] if c in aliases else pd.Series(None, index=aliases.index, dtype=object)
-            for c in ("chips_per_unit", "valid_from", "valid_to")}
-    for alias, hardware_id, units, start, end in zip(aliases["alias"], aliases["hardware_id"], cols["chips_per_unit"],
-                                                     cols["valid_from"], cols["valid_to"]):
+            for c in ("chips_per_unit", "valid_from", "valid_to", "confidence")}
+    for alias, hardware_id, units, start, end, sure in zip(aliases["alias"], aliases["hardware_id"],
+                                                           cols["chips_per_unit"], cols["valid_from"],
+                                                           cols["valid_to"], cols["confidence"]):
         if not isinstance(alias, str) or not isinstance(hardware_id, str):
             continue
-        meaning = Meaning(hardware_id, _units(units), parse_date(start), parse_date(end))
+        meaning = Meaning(hardware_id, _units(units), parse_date(start), parse_date(end), _confidence(sure))
         out.setdefault(key(alias), []).append(meaning)
     for meanings in out.values():
         meanings.sort(key=lambda m: m.valid_from or date.min)

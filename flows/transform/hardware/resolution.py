@@ -11,7 +11,9 @@ Tiers, first hit wins; `basis` and `confidence` say which one matched:
 A trailing counting unit ('pod', 'cores', 'superchip', a TPU slice '-512') is read with the
 counting rules (hardware_units.csv) and sets chips_per_unit without lowering confidence.
 Date-dependent names (see flows/transform/hardware/aliases.py) take the meaning for the date given;
-without a date they take their first meaning and confidence drops by 0.1.
+without a date they take their first meaning and confidence drops by 0.1. A family name that stands
+for several chips ('NVIDIA A100', 'Huawei Ascend') resolves to the default its alias row documents,
+at most at that row's `confidence` (basis '+family-default').
 """
 
 from __future__ import annotations
@@ -185,6 +187,8 @@ class Resolver:
             return dict(zip(COLUMNS, (None, 0.0, None, "unresolved" if meaning is None else "unknown-unit")))
         if undated_default:
             confidence, basis = round(confidence - 0.1, 3), f"{basis}+undated-default"
+        if meaning.confidence < 1.0:  # a family name ('NVIDIA A100', 'Huawei Ascend'): its documented default
+            confidence, basis = min(confidence, meaning.confidence), f"{basis}+family-default"
         return dict(zip(COLUMNS, (meaning.hardware_id, confidence, meaning.chips_per_unit * factor * multiple, basis)))
 
 
