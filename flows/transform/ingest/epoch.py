@@ -34,6 +34,7 @@ FLOP_COLUMNS = {"Training compute (FLOP)": "training", "Finetune compute (FLOP)"
                 "Training compute lower bound": "low", "Training compute upper bound": "high",
                 "Post-training compute (FLOP)": "post_training"}
 DATASET = "Training dataset size (total)"
+TOKENS = re.compile(r"\btokens?\b", re.IGNORECASE)
 UTILIZATION = {"Hardware utilization (MFU)": "utilization", "Hardware utilization (HFU)": "hardware_utilization_hfu"}
 NOTES = {"reported_flop": "Training compute notes", "training_hours": "Training time notes",
          "parameter_count": "Parameters notes", "batch_size": "Batch size notes", "utilization": "Utilization notes",
@@ -118,9 +119,10 @@ def _reported(reader: RowReader, run: dict, is_finetune: bool) -> list[tuple]:
                            "Epoch gives bounds but no point value: the point is their geometric mean"))
     if point is not None and ((low and low > point) or (high and high < point)):
         reader.problems.append((reader.row["Model"], run["run_id"], "training_runs", "Training compute lower bound",
-                                "bounds_hold_value", f"Training compute bounds [{low:g}, {high:g}] do not hold the "
-                                f"figure {point:g}" if low and high else
-                                f"Training compute bound {low or high:g} is on the wrong side of the figure {point:g}"))
+                                "bounds_hold_value", f"Training compute lower bound {low:g} and upper bound {high:g} "
+                                f"do not hold the figure {point:g}" if low and high else
+                                f"Training compute {'lower' if low else 'upper'} bound {low or high:g} is on the wrong "
+                                f"side of the figure {point:g}"))
         low = high = None
     both = low is not None and high is not None and low <= high
     if is_finetune:
@@ -137,20 +139,22 @@ def _reported(reader: RowReader, run: dict, is_finetune: bool) -> list[tuple]:
 
 
 def _dataset(reader: RowReader, run: dict, domains: list[str]) -> list[tuple]:
-    """Epoch's dataset size is one epoch's datapoints: tokens for language models, examples (images,
-    clips, sequences, ...) otherwise, never mixed. A language row without Epochs is read as one pass,
-    as Epoch's own operation counts read it (their figure = 6 x parameters x dataset size)."""
+    """Epoch's dataset size is one epoch's datapoints: tokens for language models (the domain is
+    Language alone, or the dataset note counts tokens), examples (images, pairs, clips, ...) otherwise,
+    never mixed: a multimodal model's 400M image-text pairs are not tokens. A token count without
+    Epochs is read as one pass, as Epoch's own operation counts read it (6 x parameters x size)."""
     size = reader.number(DATASET)
     if size is None:
         return []
-    if "language" in domains:
+    notes = reader.text("Dataset size notes") or ""
+    if domains == ["language"] or TOKENS.search(notes):
         name = "dataset_tokens" if run.get("epochs") else "training_tokens"
         note = None if run.get("epochs") else "Epochs is empty: the dataset size is read as tokens seen (one pass)"
     else:
         name, note = "training_examples", "datapoints per epoch (not tokens): domain " + (", ".join(domains) or "unknown")
     run[name] = size
     run["dataset_size_unit"] = "tokens" if name != "training_examples" else "datapoints"
-    return [_fact(run["run_id"], name, size, DATASET, note or reader.text("Dataset size notes"))]
+    return [_fact(run["run_id"], name, size, DATASET, note or notes or None)]
 
 
 def map_run(reader: RowReader, paper_id: str, base_ids: dict[str, str]) -> tuple[dict, list[tuple]]:

@@ -110,7 +110,7 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
         keys = paper_keys(batch.papers)
         target = [next((kept[k][v] for k, v in zip(kept, row) if isinstance(v, str) and v in kept[k]), None)
                   for row in zip(keys["arxiv"], keys["doi"], keys["title"])]
-        mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t and t != pid}
+        mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t}  # t == pid: the same id, kept once
         for pid, t in mapping.items():
             sources.setdefault(t, set()).add(source)
         batch.papers = batch.papers[~batch.papers["paper_id"].isin(mapping)].reset_index(drop=True)
