@@ -33,14 +33,17 @@ class SourceBatch:
 
 
 def _cell_quarantine(problems: pd.DataFrame, ok: pd.DataFrame) -> pd.DataFrame:
-    """One quarantine row per bad cell: the row's cells as payload (enough to fix and replay), the
-    reason naming the column; the row itself landed without that cell."""
-    by_model = {row["Model"]: json.dumps({k: v for k, v in row.items() if k != "source_row" and isinstance(v, str)},
-                                         ensure_ascii=False) for _, row in ok.iterrows()}
+    """One quarantine row per bad cell: the row's cells as payload (enough to fix and replay) plus
+    `bad_cell`, the column at fault (two bad cells of one row are two entries); the row itself
+    landed without that cell."""
+    cells = {row["Model"]: {k: v for k, v in row.items() if k != "source_row" and isinstance(v, str)}
+             for _, row in ok.iterrows()}
     return pd.DataFrame({
         "source": EPOCH, "table_name": problems["table"], "check_name": problems["check_name"],
         "reason": problems["reason"] + "; the cell is left empty and the row lands",
-        "payload": [by_model.get(m) for m in problems["Model"]], "record_key": problems["Model"].astype(object),
+        "payload": [json.dumps(cells.get(m, {}) | {"bad_cell": c}, ensure_ascii=False)
+                    for m, c in zip(problems["Model"], problems["column"])],
+        "record_key": problems["Model"].astype(object),
     }, columns=QUARANTINE_COLUMNS)
 
 
