@@ -12,8 +12,9 @@ SLUG = r"[a-z0-9][a-z0-9_\-.]*"
 class Paper(pa.DataFrameModel):
     paper_id: Series[str] = pa.Field(unique=True, str_matches=SLUG, description="Readable slug, e.g. brown2020_gpt3")
     title: Series[str] = pa.Field(str_length={"min_value": 1}, description="Title as published")
-    published_date: Series[pd.Timestamp] = pa.Field(description="Date of the first public version")
-    url: Series[str] = pa.Field(str_matches=r"https?://\S+", description="Landing page of the paper")
+    published_date: Series[pd.Timestamp] = pa.Field(nullable=True, description="Date of the first public version; "
+                                                    "null when the source gives none (kept out of date-based views)")
+    url: Series[str] = pa.Field(nullable=True, str_matches=r"https?://\S+", description="Landing page of the paper")
     arxiv_id: Series[str] = pa.Field(nullable=True, str_matches=r"(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})",
                                      description="arXiv identifier without version")
     doi: Series[str] = pa.Field(nullable=True, str_matches=r"10\.\S+/\S+", description="DOI without the https://doi.org/ prefix")

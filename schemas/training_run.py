@@ -1,5 +1,6 @@
 """core__training_runs: one row per training run, with the facts used by both methods."""
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -74,6 +75,18 @@ class TrainingRun(pa.DataFrameModel):
     reported_flop_source: Series[str] = pa.Field(nullable=True, description="Who states reported_flop: null for the "
                                                  "paper itself, 'Epoch AI' for Epoch's database")
     reported_flop_confidence: Series[str] = pa.Field(nullable=True, description="Epoch's Confidence in its figure")
+    reported_flop_method: Series[str] = pa.Field(nullable=True, description="How Epoch estimated its figure (Operation "
+                                                 "counting, Hardware, Reported, ...; comma-separated when several)")
+    reported_total_flop: Series[float] = _positive(description="A fine-tune's figure including its base model's "
+                                                   "pretraining (Epoch's Training compute); reported_flop is the fine-tune alone")
+    base_model: Series[str] = pa.Field(nullable=True, description="The base model as the source names it")
+    dataset_size_unit: Series[str] = pa.Field(nullable=True, isin=["tokens", "datapoints"],
+                                              description="What the source's dataset size counts")
+    hardware_utilization_hfu: Series[float] = pa.Field(nullable=True, gt=0, le=1, description="Stated hardware FLOP "
+                                                       "utilization (counts recomputation; MFU <= HFU)")
+    is_frontier: Series[pd.BooleanDtype] = pa.Field(nullable=True, description="Epoch's frontier model flag")
+    reported_cost_2023_usd: Series[float] = _positive(description="Training compute cost as the source reports it, 2023 USD")
+    training_power_draw_watts: Series[float] = _positive(description="Training power draw as the source reports it")
     range_problems: Series[str] = pa.Field(nullable=True, description="Stated values outside their own range")
     multiplier_reason: Series[str] = pa.Field(nullable=True, description="Why each multiplier was applied")
     override_source: Series[str] = pa.Field(nullable=True, description="Citation for the overrides")

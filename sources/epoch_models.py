@@ -2,8 +2,8 @@
 
 Every column keeps Epoch's own name and text (empty cells become null) plus `source_row`,
 the 1-based record number after the header (a record can span several lines: notes are
-quoted multi-line text). split_epoch_models then sorts rows into usable and rejected ones,
-each reject with a readable reason; nothing is dropped.
+quoted multi-line text). split_epoch_models then sets apart the rows
+without a Model, each with a readable reason; nothing is dropped.
 """
 
 from __future__ import annotations
@@ -23,10 +23,6 @@ DATE_COLUMN = "Publication date"
 # Columns the pipeline reads; a CSV without any of them is not one we understand.
 KEY_COLUMNS = ["Model", DATE_COLUMN, "Parameters", "Training compute (FLOP)", "Training time (hours)",
                "Training hardware", "Hardware quantity"]
-# Cells that must be numbers when filled (Epoch writes plain or scientific notation: 3.14e+23).
-NUMERIC_COLUMNS = ["Parameters", "Training compute (FLOP)", "Training time (hours)", "Hardware quantity",
-                   "Training dataset size (total)", "Epochs", "Batch size", "Hardware utilization (MFU)",
-                   "Training chip-hours", "Finetune compute (FLOP)"]
 REJECT_COLUMNS = ["source_row", "Model", "check_name", "reason", "payload"]
 
 
@@ -77,34 +73,15 @@ def parse_epoch_models(data: bytes, location: str) -> pd.DataFrame:
 
 
 def split_epoch_models(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(usable rows, rejects): a reject lacks a Model, has an unparseable Publication date or a non-number
-    in a numeric column. Usable rows keep the raw text; len(raw) == len(ok) + len(rejects)."""
-    problems = _find_problems(raw)
-    bad = problems.map(bool)
+    """(usable rows, rejects): only a row without a Model (no identity) is rejected whole. A bad cell
+    elsewhere costs that cell only, when the row is mapped into core (flows/transform/ingest/epoch.py).
+    Usable rows keep the raw text; len(raw) == len(ok) + len(rejects)."""
+    bad = raw["Model"].isna() if "Model" in raw else pd.Series(False, index=raw.index)
     ok = raw[~bad].reset_index(drop=True)
-    rejects = pd.DataFrame([_reject_row(row, problems.loc[index]) for index, row in raw[bad].iterrows()],
+    rejects = pd.DataFrame([_reject_row(row, [("model_present", "Model is empty")]) for _, row in raw[bad].iterrows()],
                            columns=REJECT_COLUMNS)
     assert len(ok) + len(rejects) == len(raw), "every Epoch row is either usable or rejected"
     return ok, rejects
-
-
-def _find_problems(raw: pd.DataFrame) -> pd.Series:
-    """Per row, a list of (check_name, reason) pairs; empty when the row is usable."""
-    problems = pd.Series([[] for _ in range(len(raw))], index=raw.index, dtype=object)
-    for index in raw.index[raw["Model"].isna()]:
-        problems[index].append(("model_present", "Model is empty"))
-    dates = raw[DATE_COLUMN]
-    parsed = pd.to_datetime(dates, errors="coerce", format="%Y-%m-%d")
-    for index in raw.index[parsed.isna()]:
-        value = dates[index]
-        reason = "Publication date is empty" if value is None else f"Publication date {value!r} is not a date (YYYY-MM-DD)"
-        problems[index].append(("publication_date_parses", reason))
-    for column in [c for c in NUMERIC_COLUMNS if c in raw.columns]:
-        values = raw[column]
-        numbers = pd.to_numeric(values, errors="coerce")
-        for index in raw.index[values.notna() & (numbers.isna() | numbers.abs().eq(float("inf")))]:
-            problems[index].append(("numeric_cell_parses", f"{column} {values[index]!r} is not a number"))
-    return problems
 
 
 def _reject_row(row: pd.Series, problems: list[tuple[str, str]]) -> dict:

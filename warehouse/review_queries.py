@@ -10,19 +10,22 @@ import pandas as pd
 QUEUE_COLUMNS = [
     "run_id", "assumption_set", "review_status", "severity", "ratio", "log10_ratio", "flag_reason",
     "operations_flop", "hardware_flop", "reported_flop", "operations_formula", "operations_inputs",
-    "hardware_formula", "hardware_inputs", "hardware_id", "chip_count",
+    "hardware_formula", "hardware_inputs", "hardware_id", "chip_count", "source", "worst_log10_ratio",
 ]
 QUEUE_SQL = """
 SELECT c.run_id, c.assumption_set, c.review_status, c.severity, c.ratio, c.log10_ratio, c.flag_reason,
        c.operations_flop, c.hardware_flop, c.reported_flop, o.formula AS operations_formula, o.inputs AS operations_inputs,
-       h.formula AS hardware_formula, h.inputs AS hardware_inputs, t.hardware_id, t.chip_count
+       h.formula AS hardware_formula, h.inputs AS hardware_inputs, t.hardware_id, t.chip_count, t.source,
+       greatest(abs(c.log10_ratio), abs(log10(c.reported_operations_ratio)),
+                abs(log10(c.reported_hardware_ratio))) AS worst_log10_ratio
 FROM compute_comparison c
 LEFT JOIN compute_estimates o ON o.run_id = c.run_id AND o.assumption_set = c.assumption_set AND o.method = 'operations'
 LEFT JOIN compute_estimates h ON h.run_id = c.run_id AND h.assumption_set = c.assumption_set AND h.method = 'hardware'
 LEFT JOIN training_runs t ON t.run_id = c.run_id
 WHERE list_contains($statuses, c.review_status) AND ($set IS NULL OR c.assumption_set = $set)
+  AND ($source IS NULL OR t.source = $source)
 ORDER BY CASE c.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END,
-         abs(c.log10_ratio) DESC NULLS LAST, c.run_id, c.assumption_set
+         worst_log10_ratio DESC NULLS LAST, c.run_id, c.assumption_set
 """
 
 
@@ -38,10 +41,13 @@ def describe_inputs(inputs: str | None) -> str | None:
     return " ".join(f"{k}={v:g}" if number(v) else f"{k}={v}" for k, v in values.items())
 
 
-def review_queue(con, assumption_set: str | None = None, include_all: bool = False) -> pd.DataFrame:
-    """Open and stale reviews (plus resolved ones with include_all), worst disagreement first."""
+def review_queue(con, assumption_set: str | None = None, include_all: bool = False,
+                 source: str | None = None) -> pd.DataFrame:
+    """Open and stale reviews (plus resolved ones with include_all), worst disagreement first (the
+    largest |log10| over the three compared pairs, a reported figure against both methods included);
+    `source` keeps the runs of one source (epoch: Epoch's figures that miss their own inputs)."""
     statuses = ["open", "stale", "resolved"] if include_all else ["open", "stale"]
-    queue = con.execute(QUEUE_SQL, {"statuses": statuses, "set": assumption_set}).df()
+    queue = con.execute(QUEUE_SQL, {"statuses": statuses, "set": assumption_set, "source": source}).df()
     for method in ("operations", "hardware"):
         queue[f"{method}_inputs"] = [describe_inputs(v if isinstance(v, str) else None) for v in queue[f"{method}_inputs"]]
     return queue[QUEUE_COLUMNS]

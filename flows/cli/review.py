@@ -68,7 +68,7 @@ def list_reviews(args) -> int:
 
     con = connect_read_only(args.warehouse)
     try:
-        queue = review_queue(con, args.assumptions, args.all)
+        queue = review_queue(con, args.assumptions, args.all, getattr(args, "source", None))
     finally:
         con.close()
     rows = [tuple(record.values()) for record in _records(queue)]

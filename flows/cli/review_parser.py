@@ -18,6 +18,8 @@ def add_review_parser(sub, parser_class) -> None:
     rv_list.add_argument("--warehouse", type=Path, help=warehouse_help)
     rv_list.add_argument("--assumptions", metavar="SET", help="only this assumption set (default: all)")
     rv_list.add_argument("--all", action="store_true", help="also runs already resolved")
+    rv_list.add_argument("--source", metavar="NAME", help="only runs from this source (e.g. epoch: Epoch's figures "
+                                                         "that miss their own inputs by more than the flag ratio)")
     rv_list.add_argument("--format", choices=["table", "csv", "json"], default="table",
                          help="output format (json: one array of row objects)")
     rv_show = rv_sub.add_parser("show", help="everything behind one run's estimates",

@@ -49,26 +49,33 @@ def test_source_row_counts_records_not_lines(raw):
 
 
 def test_rows_in_equal_ok_plus_rejects_with_reasons(raw):
+    # issue 11: only a row without a Model is rejected whole; a bad cell costs that cell (below)
     ok, rejects = split_epoch_models(raw)
     assert len(raw) == len(ok) + len(rejects) == 12
-    assert len(ok) == 9 and list(rejects.columns) == REJECT_COLUMNS
+    assert len(ok) == 11 and list(rejects.columns) == REJECT_COLUMNS
     assert sorted(ok["source_row"].tolist() + rejects["source_row"].tolist()) == list(range(1, 13))
     RawEpochModel.validate(ok)
-    by_row = rejects.set_index("source_row")
-    assert by_row.loc[10, "Model"] == "Seq2seq LSTM"
-    assert by_row.loc[10, "check_name"] == "publication_date_parses"
-    assert by_row.loc[10, "reason"] == "Publication date 'September 2014' is not a date (YYYY-MM-DD)"
-    assert by_row.loc[11, "check_name"] == "numeric_cell_parses"
-    assert by_row.loc[11, "reason"] == ("Training time (hours) 'about 6 days' is not a number; "
-                                        "Hardware quantity '96 (K80)' is not a number")
-    assert by_row.loc[12, "reason"] == "Model is empty"
+    assert rejects.set_index("source_row").loc[12, "reason"] == "Model is empty"
+
+
+def test_bad_cells_are_quarantined_alone_with_reasons(raw):
+    from flows.transform.ingest.sources import build_epoch_batch
+    from warehouse.seeds import read_hardware_aliases
+
+    ok, rejects = split_epoch_models(raw)
+    core = build_epoch_batch(raw, ok, rejects, "sample.csv", "0" * 64, read_hardware_aliases(), []).core
+    cells = core.quarantine[core.quarantine["record_key"].isin(["Seq2seq LSTM", "GNMT"])].set_index("reason")
+    assert {r.split(";")[0] for r in cells.index} == {
+        "Publication date 'September 2014' is not a date (YYYY-MM-DD)",
+        "Training time (hours) 'about 6 days' is not a number", "Hardware quantity '96 (K80)' is not a number"}
+    assert {"epoch__seq2seq_lstm", "epoch__gnmt"} <= set(core.runs["run_id"])
 
 
 def test_reject_payload_is_enough_to_fix_and_replay(raw):
     _, rejects = split_epoch_models(raw)
-    payload = json.loads(rejects.set_index("source_row").loc[11, "payload"])
-    assert payload["Model"] == "GNMT" and payload["Link"] == "https://arxiv.org/abs/1609.08144"
-    assert payload["Hardware quantity"] == "96 (K80)" and "Authors" not in payload  # empty cells left out
+    payload = json.loads(rejects.set_index("source_row").loc[12, "payload"])
+    assert payload["Domain"] == "Vision" and payload["Training compute (FLOP)"] == "1e+18"
+    assert "Model" not in payload and "Authors" not in payload  # empty cells left out
 
 
 def test_empty_csv_with_header_gives_empty_valid_frame():

@@ -27,8 +27,10 @@ RUN_FACTS = ["run_id", "chip_count", "training_hours", "chip_hours", "training_e
 
 
 def estimate_reported(runs: pd.DataFrame, assumption_set: str) -> pd.DataFrame:
-    """A compute figure the paper states itself, kept as method `reported` (with its stated range)."""
-    runs = ensure_columns(runs, ["run_id", "reported_flop", "reported_flop_low", "reported_flop_high"])
+    """A compute figure stated for the run, kept as method `reported` (with its stated range): the
+    paper's own, or another source's estimate named as such (Epoch AI, with its confidence)."""
+    runs = ensure_columns(runs, ["run_id", "reported_flop", "reported_flop_low", "reported_flop_high",
+                                 "reported_flop_source", "reported_flop_confidence", "reported_flop_method"])
     flop = pd.to_numeric(runs["reported_flop"], errors="coerce")
     out = runs.loc[flop.notna() & (flop > 0)]
     value = flop[out.index].astype(float)
@@ -37,11 +39,31 @@ def estimate_reported(runs: pd.DataFrame, assumption_set: str) -> pd.DataFrame:
     return pd.DataFrame({
         "run_id": out["run_id"].astype(str).to_numpy(), "method": "reported",
         "assumption_set": assumption_set, "flop": value.to_numpy(), "flop_low": low.to_numpy(),
-        "flop_high": high.to_numpy(), "formula": "stated by the paper",
-        "inputs": [json.dumps({"reported_flop": v}) for v in value],
+        "flop_high": high.to_numpy(), "formula": [_reported_by(r) for r in out.itertuples(index=False)],
+        "inputs": [json.dumps({"reported_flop": v} | _who(r)) for v, r in zip(value, out.itertuples(index=False))],
         "uncertainty": [f"reported_flop {a:.3g}-{b:.3g}" if a < b else None for a, b in zip(low, high)],
         "hardware_burden_flop": np.nan,
     })
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _who(run) -> dict:
+    keys = {"source": run.reported_flop_source, "confidence": run.reported_flop_confidence,
+            "method": run.reported_flop_method}
+    return {f"reported_flop_{k}": _text(v) for k, v in keys.items() if _text(v)}
+
+
+def _reported_by(run) -> str:
+    """'stated by the paper', or 'estimated by Epoch AI (confidence: Likely; method: Hardware)'."""
+    source = _text(run.reported_flop_source)
+    if source is None:
+        return "stated by the paper"
+    details = "; ".join(f"{k}: {v}" for k, v in (("confidence", _text(run.reported_flop_confidence)),
+                                                 ("method", _text(run.reported_flop_method))) if v)
+    return f"estimated by {source}" + (f" ({details})" if details else "")
 
 
 def add_pfs_days(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -164,6 +186,10 @@ def compare_estimates(estimates: pd.DataFrame, runs: pd.DataFrame, rules: Assump
     trusted = (wide["operations_flop_high"] / wide["operations_flop_low"] <= rules.trust_spread) & (
         wide["hardware_flop_high"] / wide["hardware_flop_low"] <= rules.trust_spread) & confident
     best = _best(wide, ops_hw_agree, trusted)
+    source = ensure_columns(runs, ["reported_flop_source"]).drop_duplicates("run_id").assign(
+        run_id=lambda f: f["run_id"].astype(str)).set_index("run_id")["reported_flop_source"].reindex(run_ids)
+    by_other = (best["best_method"] == "reported") & source.map(lambda v: isinstance(v, str) and bool(v))
+    best.loc[by_other, "best_reason"] = [f"{s} estimates it (not stated by the paper)" for s in source[by_other]]
     out = pd.concat([wide, best], axis=1)
     out.insert(0, "assumption_set", rules.name)
     out = out.assign(

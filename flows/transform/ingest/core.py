@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from flows.transform.ingest.curated import SOURCE, derive_run_columns, flatten_curated
-from schemas.frames import ensure_columns
+from schemas.frames import ensure_columns, records_to_json
 from flows.transform.hardware.resolution import resolve_hardware
 from flows.transform.mentions.statements import EXTRACTION_COLUMNS, fill_from_statements
 from flows.transform.hardware.unresolved import QUEUE_COLUMNS, hardware_names_seen
@@ -62,10 +62,28 @@ def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd
     return build_core(papers, runs, facts, raw_q, raw_count, SOURCE, aliases)
 
 
+def keep_runs_whole(runs: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a source whose rows are records of many cells (Epoch's table): a hardware name that does
+    not resolve stays on the run (hardware_id null, the name in the unresolved queue), and a range
+    that does not hold its own value loses the range, quarantined alone, instead of the run."""
+    rows = []
+    runs = runs.assign(unknown_hardware_text=None)
+    for i in runs.index[runs["range_problems"].notna()]:
+        for problem in str(runs.at[i, "range_problems"]).split("; "):
+            name = problem.split(" ", 1)[0]
+            runs.loc[i, [f"{name}_low", f"{name}_high"]] = None
+            rows.append({"source": source, "table_name": "training_runs", "check_name": "ranges_ordered",
+                         "reason": f"{problem}; the range is left empty and the run lands",
+                         "payload": records_to_json(runs.loc[[i]], list(runs.columns))[0],
+                         "record_key": runs.at[i, "run_id"]})
+    return runs.assign(range_problems=None), pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
+
+
 def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, raw_q: pd.DataFrame, raw_count: dict,
-               source: str, aliases: pd.DataFrame) -> CoreBatch:
+               source: str, aliases: pd.DataFrame, keep_whole: bool = False) -> CoreBatch:
     """Fill gaps from hardware statements, resolve hardware names (by the paper's date), then
-    validate papers, runs, facts and extractions; every rejected row lands in quarantine."""
+    validate papers, runs, facts and extractions; every rejected row lands in quarantine.
+    `keep_whole`: see keep_runs_whole."""
     runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
     published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
         if "published_date" in papers else pd.Series(dtype=object)
@@ -73,6 +91,9 @@ def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, ra
     runs, extractions = fill_from_statements(runs, _mention_matcher(aliases), aliases, source)
     runs = resolve_run_hardware(derive_run_columns(runs), aliases)
     names = hardware_names_seen(runs, source, aliases)
+    if keep_whole:
+        runs, q_ranges = keep_runs_whole(runs, source)
+        raw_q = pd.concat([q for q in (raw_q, q_ranges) if not q.empty] or [raw_q], ignore_index=True)
     runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
     papers = ensure_columns(papers, list(Paper.to_schema().columns))
     papers_ok, q_papers = split_valid(papers, Paper, source, "papers", "paper_id")

@@ -1,116 +1,223 @@
 """Epoch AI's models CSV (raw, Epoch's own column names) -> core papers, runs and facts.
 
-Epoch's compute figure becomes `reported_flop` with `reported_flop_source` 'Epoch AI' and its
-Confidence; its bounds become reported_flop_low/_high. The compute, time and hardware notes are
-the run's hardware statement, so mention extraction fills what the cells leave empty.
+Every input column lands where the methods can use it. Epoch's compute figure is Epoch's estimate,
+not the paper's: `reported_flop_source` 'Epoch AI', its Confidence and estimation method kept with
+it. For a fine-tune ("Base model" set) Epoch's `Training compute (FLOP)` includes the base model's
+pretraining, so it lands as `reported_total_flop` and the fine-tune's own `reported_flop` is
+`Finetune compute (FLOP)`: hardware, quantity and time describe the fine-tune, and no total counts
+the base twice. A bad cell costs that cell: it is left empty and quarantined with its reason.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 
-import numpy as np
 import pandas as pd
 
+from flows.transform.ingest.epoch_cells import read_date, read_link, read_number, read_text, read_utilization
+from flows.transform.ingest.epoch_ids import model_ids
 from schemas.training_run import DOMAINS
 
 SOURCE = "epoch"
 SOURCE_NAME = "Epoch AI notable_ai_models.csv"
 ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})")
-# Epoch column -> our training_runs column, for cells that are numbers.
+# Epoch column -> training_runs column, for cells that are plain positive numbers.
 NUMBER_FACTS = {
-    "Parameters": "parameter_count", "Training compute (FLOP)": "reported_flop",
-    "Training compute lower bound": "reported_flop_low", "Training compute upper bound": "reported_flop_high",
-    "Training time (hours)": "training_hours", "Hardware quantity": "chip_count",
+    "Parameters": "parameter_count", "Training time (hours)": "training_hours", "Hardware quantity": "chip_count",
     "Training chip-hours": "chip_hours", "Epochs": "epochs", "Batch size": "batch_size",
-    "Hardware utilization (MFU)": "utilization",
+    "Training compute cost (2023 USD)": "reported_cost_2023_usd", "Training power draw (W)": "training_power_draw_watts",
 }
+# Numbers that feed the reported figure (placed by _reported) or the dataset size (by _dataset).
+FLOP_COLUMNS = {"Training compute (FLOP)": "training", "Finetune compute (FLOP)": "finetune",
+                "Training compute lower bound": "low", "Training compute upper bound": "high",
+                "Post-training compute (FLOP)": "post_training"}
+DATASET = "Training dataset size (total)"
+TOKENS = re.compile(r"\btokens?\b", re.IGNORECASE)
+UTILIZATION = {"Hardware utilization (MFU)": "utilization", "Hardware utilization (HFU)": "hardware_utilization_hfu"}
 NOTES = {"reported_flop": "Training compute notes", "training_hours": "Training time notes",
-         "parameter_count": "Parameters notes", "batch_size": "Batch size notes", "utilization": "Utilization notes"}
+         "parameter_count": "Parameters notes", "batch_size": "Batch size notes", "utilization": "Utilization notes",
+         "dataset_tokens": "Dataset size notes", "training_examples": "Dataset size notes",
+         "training_tokens": "Dataset size notes", "reported_finetune_flop": "Finetune compute notes"}
 STATEMENT_COLUMNS = ["Training compute notes", "Training time notes"]
 # Epoch's Numerical format -> our precision names; other values stay unknown.
 PRECISIONS = {"fp32": "fp32", "tf32": "tf32", "fp16": "mixed_fp16", "bf16": "mixed_bf16", "fp8": "fp8"}
 FACT_COLUMNS = ["run_id", "fact", "value", "low", "high", "where_in_source", "note", "source"]
+PROBLEM_COLUMNS = ["Model", "run_id", "table", "column", "check_name", "reason"]
 
 
 def slug(text: str) -> str:
+    """An identifier as a slug (arXiv ids: 2005.14165 -> 2005_14165)."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "unnamed"
 
 
-def run_id_for(model: str) -> str:
-    return f"epoch__{slug(model)}"
+def run_id_for(model_id: str) -> str:
+    return f"epoch__{model_id}"
 
 
-def _cell(row: pd.Series, column: str):
-    value = row.get(column)
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+class RowReader:
+    """One Epoch row's cells, collecting the problems of the cells it could not read."""
+
+    def __init__(self, row: pd.Series, run_id: str):
+        self.row, self.run_id, self.problems = row, run_id, []
+
+    def _keep(self, value, problem, column: str, table: str = "training_runs"):
+        if problem:
+            self.problems.append((self.row["Model"], self.run_id, table, column, *problem))
+        return value
+
+    def number(self, column: str) -> float | None:
+        return self._keep(*read_number(self.row.get(column), column), column)
+
+    def utilization(self, column: str) -> float | None:
+        return self._keep(*read_utilization(self.row.get(column), column), column)
+
+    def date(self, column: str) -> str | None:
+        return self._keep(*read_date(self.row.get(column), column), column, "papers")
+
+    def link(self, column: str) -> str | None:
+        return self._keep(*read_link(self.row.get(column), column), column, "papers")
+
+    def text(self, column: str) -> str | None:
+        return read_text(self.row.get(column))
 
 
-def map_paper(row: pd.Series) -> dict:
-    link = _cell(row, "Link") or ""
-    match = ARXIV_LINK.search(link)
+def domains_of(text: str | None) -> list[str]:
+    """Epoch's Domain list ('Multimodal,Language,Vision') as our domain names, in Epoch's order."""
+    names = [d.strip().lower() for d in (text or "").split(",") if d.strip()]
+    return [d for d in names if d in DOMAINS]
+
+
+def map_paper(reader: RowReader, model_id: str) -> dict:
+    link = reader.link("Link")
+    match = ARXIV_LINK.search(reader.text("Link") or "")
     arxiv_id = match.group(1) if match else None
+    model = reader.row["Model"]
     return {
-        "paper_id": f"arxiv_{slug(arxiv_id)}" if arxiv_id else f"epoch__{slug(row['Model'])}",
-        "title": _cell(row, "Reference") or row["Model"], "published_date": row["Publication date"],
-        "url": link.split(",")[0].strip() or None, "arxiv_id": arxiv_id, "doi": None,
-        "note": f"from {SOURCE_NAME}, model {row['Model']!r}", "source": SOURCE,
-        "source_record": f"{SOURCE}:{row['Model']}",
+        "paper_id": f"arxiv_{slug(arxiv_id)}" if arxiv_id else run_id_for(model_id),
+        "title": reader.text("Reference") or model, "published_date": reader.date("Publication date"),
+        "url": link, "arxiv_id": arxiv_id, "doi": None,
+        "note": f"from {SOURCE_NAME}, model {model!r}", "source": SOURCE, "source_record": f"{SOURCE}:{model}",
     }
 
 
-def map_run(row: pd.Series, paper_id: str, models: set[str]) -> tuple[dict, list[tuple]]:
-    """One training run and its facts from one Epoch row; unknown cells stay null."""
-    model, run_id = row["Model"], run_id_for(row["Model"])
-    domain = str(_cell(row, "Domain") or "other").split(",")[0].strip().lower()
-    hardware = [h.strip() for h in str(_cell(row, "Training hardware") or "").split(",") if h.strip()]
-    fmt = str(_cell(row, "Numerical format") or "").strip().lower()
-    base = _cell(row, "Base model")
+def _fact(run_id: str, name: str, value, column: str, note) -> tuple:
+    return (run_id, name, json.dumps(value), None, None, f"{SOURCE_NAME}, column {column!r}", note, SOURCE)
+
+
+def _reported(reader: RowReader, run: dict, is_finetune: bool) -> list[tuple]:
+    """Epoch's figure: the fine-tune's own compute for a fine-tune (its total kept apart), else the
+    training compute with its bounds; bounds alone give their geometric mean as the point."""
+    flop = {kind: reader.number(column) for column, kind in FLOP_COLUMNS.items()}
+    low, high, facts = flop["low"], flop["high"], []
+    note = reader.text("Training compute notes")
+    point = flop["training"]
+    if point is None and low and high and low <= high:
+        point = math.sqrt(low * high)
+        facts.append(_fact(run["run_id"], "reported_flop_from_bounds", point, "Training compute lower bound",
+                           "Epoch gives bounds but no point value: the point is their geometric mean"))
+    if point is not None and ((low and low > point) or (high and high < point)):
+        reader.problems.append((reader.row["Model"], run["run_id"], "training_runs", "Training compute lower bound",
+                                "bounds_hold_value", f"Training compute lower bound {low:g} and upper bound {high:g} "
+                                f"do not hold the figure {point:g}" if low and high else
+                                f"Training compute {'lower' if low else 'upper'} bound {low or high:g} is on the wrong "
+                                f"side of the figure {point:g}"))
+        low = high = None
+    both = low is not None and high is not None and low <= high
+    if is_finetune:
+        run.update(reported_flop=flop["finetune"], reported_total_flop=point)
+    else:
+        run.update(reported_flop=point, reported_flop_low=low if both else None, reported_flop_high=high if both else None)
+    for name, value, column in (("reported_flop", run.get("reported_flop"), "Finetune compute (FLOP)" if is_finetune
+                                 else "Training compute (FLOP)"),
+                                ("reported_total_flop", run.get("reported_total_flop"), "Training compute (FLOP)"),
+                                ("reported_post_training_flop", flop["post_training"], "Post-training compute (FLOP)")):
+        if value is not None:
+            facts.append(_fact(run["run_id"], name, value, column, note if name != "reported_post_training_flop" else None))
+    return facts
+
+
+def _dataset(reader: RowReader, run: dict, domains: list[str]) -> list[tuple]:
+    """Epoch's dataset size is one epoch's datapoints: tokens for language models (the domain is
+    Language alone, or the dataset note counts tokens), examples (images, pairs, clips, ...) otherwise,
+    never mixed: a multimodal model's 400M image-text pairs are not tokens. A token count without
+    Epochs is read as one pass, as Epoch's own operation counts read it (6 x parameters x size)."""
+    size = reader.number(DATASET)
+    if size is None:
+        return []
+    notes = reader.text("Dataset size notes") or ""
+    if domains == ["language"] or TOKENS.search(notes):
+        name = "dataset_tokens" if run.get("epochs") else "training_tokens"
+        note = None if run.get("epochs") else "Epochs is empty: the dataset size is read as tokens seen (one pass)"
+    else:
+        name, note = "training_examples", "datapoints per epoch (not tokens): domain " + (", ".join(domains) or "unknown")
+    run[name] = size
+    run["dataset_size_unit"] = "tokens" if name != "training_examples" else "datapoints"
+    return [_fact(run["run_id"], name, size, DATASET, note or notes or None)]
+
+
+def map_run(reader: RowReader, paper_id: str, base_ids: dict[str, str]) -> tuple[dict, list[tuple]]:
+    """One training run and its facts from one Epoch row; unknown or bad cells stay null."""
+    row, run_id = reader.row, reader.run_id
+    domains = domains_of(reader.text("Domain"))
+    hardware = [h.strip() for h in (reader.text("Training hardware") or "").split(",") if h.strip()]
+    base = reader.text("Base model")
+    method = reader.text("Training compute estimation method")
     run = {
-        "run_id": run_id, "paper_id": paper_id, "system": model,
-        "domain": domain if domain in DOMAINS else "other",
+        "run_id": run_id, "paper_id": paper_id, "system": row["Model"], "domain": (domains or ["other"])[0],
         "hardware_text": hardware[0] if len(hardware) == 1 else None,
-        "precision": PRECISIONS.get(fmt), "reported_flop_source": "Epoch AI",
-        "reported_flop_confidence": _cell(row, "Confidence"),
-        "base_run_id": run_id_for(base) if base and base in models else None,
-        "hardware_statement": " ".join(str(_cell(row, c)) for c in STATEMENT_COLUMNS if _cell(row, c)) or None,
+        "precision": PRECISIONS.get((reader.text("Numerical format") or "").lower()),
+        "reported_flop_source": "Epoch AI", "reported_flop_confidence": reader.text("Confidence"),
+        "reported_flop_method": method, "base_model": base, "base_run_id": base_ids.get(base) if base else None,
+        "is_frontier": {"true": True, "false": False}.get((reader.text("Frontier model") or "").lower()),
+        "hardware_statement": " ".join(t for t in (reader.text(c) for c in STATEMENT_COLUMNS) if t) or None,
         "hardware_statement_where": f"{SOURCE_NAME}: {', '.join(STATEMENT_COLUMNS)}",
-        "source": SOURCE, "source_record": f"{SOURCE}:{model}",
+        "source": SOURCE, "source_record": f"{SOURCE}:{row['Model']}",
     }
     facts = []
     for column, name in NUMBER_FACTS.items():
-        value = pd.to_numeric(_cell(row, column), errors="coerce")
-        run[name] = None if pd.isna(value) else float(value)
-        if run[name] is not None and not name.endswith(("_low", "_high")):
-            facts.append((run_id, name, json.dumps(run[name]), None, None, f"{SOURCE_NAME}, column {column!r}",
-                          _cell(row, NOTES.get(name, "")), SOURCE))
-    if run["utilization"] is not None and run["utilization"] > 1:  # a percentage written as a number
-        run["utilization"] /= 100.0
+        run[name] = reader.number(column)
+        if run[name] is not None:
+            facts.append(_fact(run_id, name, run[name], column, reader.text(NOTES.get(name, ""))))
+    for column, name in UTILIZATION.items():
+        run[name] = reader.utilization(column)
+        if run[name] is not None:
+            facts.append(_fact(run_id, name, run[name], column, reader.text("Utilization notes")))
+    if run["utilization"] is None and run["hardware_utilization_hfu"] is not None:
+        run["utilization"] = run["hardware_utilization_hfu"]
+        facts.append(_fact(run_id, "utilization", run["utilization"], "Hardware utilization (HFU)",
+                           "no MFU given: the hardware FLOP utilization stands in for it"))
+    facts += _dataset(reader, run, domains) + _reported(reader, run, base is not None)
     if len(hardware) > 1:
-        facts.append((run_id, "hardware_text", json.dumps(", ".join(hardware)), None, None,
-                      f"{SOURCE_NAME}, column 'Training hardware'", "several chips listed: no single hardware_text", SOURCE))
+        facts.append(_fact(run_id, "hardware_text", ", ".join(hardware), "Training hardware",
+                           "several chips listed: no single hardware_text"))
     return run, facts
 
 
-def map_epoch_models(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(papers, runs, facts) from the usable rows of split_epoch_models."""
-    models = set(ok["Model"])
-    papers, runs, facts = [], [], []
-    for _, row in ok.iterrows():
-        papers.append(map_paper(row))
-        run, run_facts = map_run(row, papers[-1]["paper_id"], models)
+def map_epoch_models(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(papers, runs, facts, cell problems) from Epoch rows that have a Model (merged by epoch_ids)."""
+    ids = model_ids(ok) if not ok.empty else pd.Series(dtype=object)
+    unique_names = ok["Model"][~ok["Model"].duplicated(keep=False)] if not ok.empty else pd.Series(dtype=object)
+    base_ids = {m: run_id_for(ids[i]) for i, m in unique_names.items()}
+    papers, runs, facts, problems = [], [], [], []
+    for index, row in ok.iterrows():
+        reader = RowReader(row, run_id_for(ids[index]))
+        papers.append(map_paper(reader, ids[index]))
+        run, run_facts = map_run(reader, papers[-1]["paper_id"], base_ids)
         runs.append(run)
         facts.extend(run_facts)
+        problems.extend(reader.problems)
     papers = pd.DataFrame(papers)
     papers = papers.drop_duplicates("paper_id") if not papers.empty else papers
-    return papers, pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS)
+    return (papers, pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS),
+            pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
 
-def raw_records(ok: pd.DataFrame, location: str, file_sha256: str) -> pd.DataFrame:
+def raw_records(ok: pd.DataFrame, keys: pd.Series, location: str, file_sha256: str) -> pd.DataFrame:
     """raw_epoch__models rows: Epoch's columns untouched, as one JSON object per record."""
     columns = [c for c in ok.columns if c != "source_row"]
     records = [json.dumps({c: row[c] for c in columns if isinstance(row[c], str)}, ensure_ascii=False)
                for _, row in ok.iterrows()]
-    return pd.DataFrame({"record_key": ok["Model"].to_numpy(), "source_row": ok["source_row"].to_numpy(),
+    return pd.DataFrame({"record_key": keys.to_numpy(), "source_row": ok["source_row"].to_numpy(),
                          "record": records, "source_location": location, "file_sha256": file_sha256})

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from flows.transform.ingest.core import CoreBatch, build_core, count_rows
 from flows.transform.ingest.epoch import SOURCE as EPOCH, map_epoch_models, raw_records
+from flows.transform.ingest.epoch_ids import merge_same_models, record_keys
 from schemas.validation import QUARANTINE_COLUMNS
 
 # When two sources send the same paper, the row of the earlier source here is kept.
@@ -30,45 +32,57 @@ class SourceBatch:
     responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http__responses
 
 
-def _duplicates_apart(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows after the first with the same Model name go to quarantine (Model is the record key)."""
-    dup = ok["Model"].duplicated(keep="first")
-    q = pd.DataFrame({
-        "source": EPOCH, "table_name": "raw_epoch__models", "check_name": "model_unique",
-        "reason": [f"Model {m!r} appears again (row {r}); the first row is kept" for m, r in
-                   zip(ok.loc[dup, "Model"], ok.loc[dup, "source_row"])],
-        "payload": [json.dumps({k: v for k, v in row.items() if isinstance(v, str)}) for _, row in ok[dup].iterrows()],
-        "record_key": ok.loc[dup, "Model"].to_numpy(),
+def _cell_quarantine(problems: pd.DataFrame, ok: pd.DataFrame) -> pd.DataFrame:
+    """One quarantine row per bad cell: the row's cells as payload (enough to fix and replay) plus
+    `bad_cell`, the column at fault (two bad cells of one row are two entries); the row itself
+    landed without that cell."""
+    cells = {row["Model"]: {k: v for k, v in row.items() if k != "source_row" and isinstance(v, str)}
+             for _, row in ok.iterrows()}
+    return pd.DataFrame({
+        "source": EPOCH, "table_name": problems["table"], "check_name": problems["check_name"],
+        "reason": problems["reason"] + "; the cell is left empty and the row lands",
+        "payload": [json.dumps(cells.get(m, {}) | {"bad_cell": c}, ensure_ascii=False)
+                    for m, c in zip(problems["Model"], problems["column"])],
+        "record_key": problems["Model"].astype(object),
     }, columns=QUARANTINE_COLUMNS)
-    return ok[~dup].reset_index(drop=True), q
 
 
 def build_epoch_batch(raw: pd.DataFrame, ok: pd.DataFrame, rejects: pd.DataFrame, location: str, sha: str,
                       aliases: pd.DataFrame, responses: list) -> SourceBatch:
-    """Epoch's models CSV, parsed and split by sources/epoch_models.py: every row lands in
-    raw_epoch__models or in quarantine with its reason."""
-    ok, dup_q = _duplicates_apart(ok)
+    """Epoch's models CSV, parsed and split by sources/epoch_models.py: a row without a Model is
+    quarantined whole; rows of the same model are merged (counted); a bad cell is quarantined alone."""
+    ok, merges = merge_same_models(ok)
+    papers, runs, facts, problems = map_epoch_models(ok)
     raw_q = pd.concat([pd.DataFrame({
         "source": EPOCH, "table_name": "raw_epoch__models", "check_name": rejects["check_name"],
         "reason": rejects["reason"], "payload": rejects["payload"], "record_key": rejects["Model"].astype(object),
-    }, columns=QUARANTINE_COLUMNS), dup_q], ignore_index=True)
-    papers, runs, facts = map_epoch_models(ok)
-    core = build_core(papers, runs, facts, raw_q, count_rows(EPOCH, "raw_epoch__models", len(raw), len(ok)),
-                      EPOCH, aliases)
-    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, location, sha), core, "models_csv", sha, responses)
+    }, columns=QUARANTINE_COLUMNS), _cell_quarantine(problems, ok)], ignore_index=True)
+    raw_count = count_rows(EPOCH, "raw_epoch__models", len(raw) - len(merges), len(ok)) | {"merged": len(merges)}
+    raw_count["rows_in"] = len(raw)
+    core = build_core(papers, runs, facts, raw_q, raw_count, EPOCH, aliases, keep_whole=True)
+    core.counts.append({"source": EPOCH, "table": "cells", "rows_in": len(problems), "landed": 0,
+                        "quarantined": len(problems)})
+    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, record_keys(ok), location, sha), core,
+                       "models_csv", sha, responses)
 
 
 def title_key(title: object) -> str | None:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip() or None if isinstance(title, str) else None
 
 
+def _key(value: object) -> str | None:
+    """A usable key or None: a missing id (None, NaN, pd.NA, blank) never matches another."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def paper_keys(papers: pd.DataFrame) -> pd.DataFrame:
-    """The identities two sources can share: arXiv id, DOI (lower case), normalized title."""
-    return pd.DataFrame({
-        "arxiv": papers["arxiv_id"].where(papers["arxiv_id"].notna(), None),
-        "doi": papers["doi"].str.lower().where(papers["doi"].notna(), None) if "doi" in papers else None,
-        "title": papers["title"].map(title_key),
-    }, index=papers.index)
+    """The identities two sources can share: arXiv id, DOI (lower case), normalized title; None
+    where a paper lacks one (plain object columns: pandas 3 would turn None into NaN, a truthy key)."""
+    column = lambda name: papers[name] if name in papers else pd.Series(None, index=papers.index, dtype=object)  # noqa: E731
+    keys = {"arxiv": [_key(v) for v in column("arxiv_id")],
+            "doi": [k.lower() if k else None for k in (_key(v) for v in column("doi"))],
+            "title": [title_key(v) for v in column("title")]}
+    return pd.DataFrame({k: pd.Series(v, index=papers.index, dtype=object) for k, v in keys.items()})
 
 
 def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
@@ -77,14 +91,16 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
     its own row is dropped, and every paper row records the sources that sent it."""
     kept = {kind: {} for kind in ("arxiv", "doi", "title")}
     sources: dict[str, set[str]] = {}
+    origin: dict[str, str] = {}  # kept paper_id -> the source whose row is kept
 
     def remember(frame: pd.DataFrame, frame_sources) -> None:  # zip, not iterrows: the snapshot sends 10^5-10^6
         keys = paper_keys(frame)
         for pid, source in zip(frame["paper_id"], frame_sources):
             sources.setdefault(pid, set()).add(source)
+            origin.setdefault(pid, source)
         for kind in kept:
             for key, pid in zip(keys[kind], frame["paper_id"]):
-                if key:
+                if isinstance(key, str):
                     kept[kind].setdefault(key, pid)
 
     if not known.empty:
@@ -95,9 +111,9 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
             continue
         source = batch.papers["source"].iloc[0]
         keys = paper_keys(batch.papers)
-        target = [next((kept[k][v] for k, v in zip(kept, row) if v and v in kept[k]), None)
+        target = [next((kept[k][v] for k, v in zip(kept, row) if isinstance(v, str) and v in kept[k]), None)
                   for row in zip(keys["arxiv"], keys["doi"], keys["title"])]
-        mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t and t != pid}
+        mapping = {pid: t for pid, t in zip(batch.papers["paper_id"], target) if t}  # t == pid: the same id, kept once
         for pid, t in mapping.items():
             sources.setdefault(t, set()).add(source)
         batch.papers = batch.papers[~batch.papers["paper_id"].isin(mapping)].reset_index(drop=True)
@@ -105,6 +121,8 @@ def deduplicate_papers(batches: list[CoreBatch], known: pd.DataFrame) -> None:
             if count["table"] == "papers":
                 count["merged"] = len(mapping)
                 count["landed"] -= len(mapping)
+                across = Counter(origin.get(t, "warehouse") for t in mapping.values() if origin.get(t) != source)
+                count["merged_across_sources"] = dict(sorted(across.items()))
         batch.runs = batch.runs.assign(paper_id=batch.runs["paper_id"].replace(mapping))
         remember(batch.papers, [source] * len(batch.papers))
     for batch in batches:
