@@ -42,12 +42,21 @@ def _stated(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and value != value) and value != ""
 
 
+def pick_mention(mentions: list[dict]) -> dict | None:
+    """The mention a statement stands for: its first training mention, else its first mention."""
+    training = [m for m in mentions if m.get("role") == "training"]
+    return (training or mentions or [None])[0]
+
+
+def summarize_mentions(mentions: list[dict]) -> dict:
+    """The values a statement gives its run: those of `pick_mention` (empty dict when none)."""
+    return dict(pick_mention(mentions) or {})
+
+
 def _training_mention(text: str, matcher, published: object) -> dict | None:
     from flows.transform.mentions.extract import extract_mentions
 
-    mentions = extract_mentions(text, matcher, published_date=published)
-    training = [m for m in mentions if m.get("role") == "training"]
-    return (training or mentions or [None])[0]
+    return pick_mention(extract_mentions(text, matcher, published_date=published))
 
 
 def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:
