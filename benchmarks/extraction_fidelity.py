@@ -13,24 +13,28 @@ quantity` and `Training time (hours)`.
 
 Populations (a row is scored only where the quotes say the value at all):
 
-  chip+count  Epoch gives hardware and quantity Q, and the quotes mention Q: Q written as digits
-              (with or without thousands commas, e.g. 1024 / 1,024), or as an English number word
-              (eight, sixteen), or as the product of two numbers written in the quotes (32 nodes x 8
-              GPUs, an 8x16x32 topology counts its three factors too), and a hardware word (GPU, TPU,
-              chip, accelerator, core, card, node, device, or any chip alias) appears in the quotes.
+  chip+count  Epoch gives hardware and quantity Q, and the quotes mention Q near hardware: Q written
+              as digits (with or without thousands commas, e.g. 1024 / 1,024) or as an English number
+              word (eight, sixteen), or as the product of two numbers written within NEAR (80)
+              characters of each other (32 nodes x 8 GPUs), with a hardware word (GPU, TPU, NPU, chip,
+              accelerator, core, card, node, device, Ascend, Gaudi, Trainium, wafer) or an alias of
+              Epoch's chip within NEAR characters of the number(s).
   time        Epoch gives training time T, and the quotes hold a wall-clock duration: a number, number
               word, 'a'/'an' or 'half' followed by hour(s)/hr(s)/h/day(s)/week(s)/month(s)/year(s)
               and NOT preceded by a device word (so '1.7M GPU hours' alone does not enter).
 
 Hits:
-  count       the extracted chip_count equals Q (Q is a float in Epoch's file; equal within 1%).
+  count       the extracted chip_count equals Q (within 1%), or equals Q converted with one of the chip's
+              unit rows (hardware_units.csv): Epoch sometimes counts what the paper counts (4 K80 GPUs,
+              512 TPU v3 cores) where flopledger counts spec rows (2 K80 boards, 256 TPU v3 chips).
   chip        the extracted chip's family equals the family of (one of) Epoch's hardware names,
               both resolved with resolve_hardware; family = hardware_id without form factor, memory
               size and series words (nvidia_tesla_v100_sxm2_16gb -> nvidia v100). When the quotes name
               no chip of Epoch's family at all (no alias of it occurs in them), a null chip is right.
   chip+count  both of the above.
   time        the extracted duration is within 10% of T, or T lies inside the extracted
-              [low, high] widened by 10%.
+              [low, high] widened by 10%, or only one bound was stated ('less than two hours') and T
+              is within 10% of it (Epoch takes a stated bound as the value).
 
 Recall = hits / population. Precision = hits / rows (in or out of the population, Epoch value
 known, quotes present) where the extractor gives a value: a value given where the quotes do not
@@ -58,14 +62,20 @@ sys.path.insert(0, str(REPO))
 
 from flows.transform.hardware.resolution import resolve_hardware  # noqa: E402
 from flows.transform.mentions.extract import build_matcher, extract_mentions  # noqa: E402
-from flows.transform.mentions.statements import summarize_mentions  # noqa: E402
-from warehouse.seeds import read_hardware_aliases  # noqa: E402
+try:
+    from flows.transform.mentions.statements import summarize_mentions  # noqa: E402
+except ImportError:  # before issue 11 the pipeline took the first training mention, else the first mention
+    def summarize_mentions(mentions):
+        training = [m for m in mentions if m.get("role") == "training"]
+        return dict((training or mentions or [{}])[0])
+from warehouse.seeds import read_hardware_aliases, read_hardware_units  # noqa: E402
 
 DEFAULT_CSV = REPO.parent / "shared" / "reference" / "epoch_models_dev.csv"
 QUOTE_COLUMNS = ["Training compute notes", "Training time notes", "Finetune compute notes", "Parameters notes",
                  "Dataset size notes", "Utilization notes", "Batch size notes", "Post-training compute notes"]
 TIME_TOLERANCE = 0.10  # relative; Epoch rounds days to hours and converts months at its own rate
 COUNT_TOLERANCE = 0.01
+NEAR = 80  # characters: how close to a hardware word a number must stand to count as stating the quantity
 QUOTE = re.compile(r'"([^"]{3,})"|“([^”]{3,})”')
 WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
          10: "ten", 12: "twelve", 16: "sixteen", 20: "twenty", 24: "twenty-four", 32: "thirty-two",
@@ -119,15 +129,23 @@ def _numbers(text: str) -> list[int]:
     return [int(n.replace(",", "")) for n in NUMBER.findall(text) if n.replace(",", "").isdigit()]
 
 
-def mentions_quantity(text: str, quantity: float, has_chip_alias: bool) -> bool:
+def _near_hardware(text: str, start: int, end: int, names: re.Pattern | None) -> bool:
+    window = text[max(0, start - NEAR):end + NEAR]
+    return HW_WORD.search(window) is not None or (names is not None and names.search(window) is not None)
+
+
+def mentions_quantity(text: str, quantity: float, names: re.Pattern | None) -> bool:
     """The population rule for chip+count (see the module docstring)."""
-    if not (HW_WORD.search(text) or has_chip_alias) or quantity != int(quantity):
+    if quantity != int(quantity):
         return False
     q = int(quantity)
-    nums = _numbers(text)
-    if q in nums or (q in WORDS and re.search(rf"\b{WORDS[q]}\b", text, re.I)):
+    spots = [(m.start(), m.end(), int(m.group(0).replace(",", ""))) for m in NUMBER.finditer(text)]
+    if q in WORDS:
+        spots += [(m.start(), m.end(), q) for m in re.finditer(rf"\b{WORDS[q]}\b", text, re.I)]
+    if any(n == q and _near_hardware(text, a, b, names) for a, b, n in spots):
         return True
-    return any(a * b == q for i, a in enumerate(nums) for b in nums[i + 1:] if a > 1 and b > 1)
+    return any(n * k == q and abs(a - c) <= NEAR and _near_hardware(text, min(a, c), max(b, d), names)
+               for i, (a, b, n) in enumerate(spots) for c, d, k in spots[i + 1:] if n > 1 and k > 1)
 
 
 def _float(cell: str) -> float | None:
@@ -161,10 +179,9 @@ def _time_hit(reading: dict, want: float) -> bool:
     if _close(reading.get("duration_hours"), want, TIME_TOLERANCE):
         return True
     low, high = reading.get("duration_hours_low"), reading.get("duration_hours_high")
-    if low is None and high is None:
-        return False
-    return (low is None or want >= low * (1 - TIME_TOLERANCE)) and (high is None or want <= high * (1 + TIME_TOLERANCE)) \
-        and low is not None and high is not None
+    if low is not None and high is not None:
+        return low * (1 - TIME_TOLERANCE) <= want <= high * (1 + TIME_TOLERANCE)
+    return _close(low if high is None else high, want, TIME_TOLERANCE)
 
 
 def _cause(text: str, kinds: tuple[str, ...]) -> str:
@@ -179,19 +196,24 @@ TIME_CAUSES = ("months", "fractional/hedged duration", "duration with no chip na
 
 
 def _time_cause(text: str, mentions: list[dict]) -> str:
-    cause = _cause(text, ("months", "fractional/hedged duration"))
-    if cause == "other" and not any(m.get("duration_hours") or m.get("duration_hours_high") for m in mentions):
-        return "duration with no chip name" if DURATION.search(text) else "other"
-    return cause
+    """No chip in any sentence holding a duration first, then the duration's own wording."""
+    chip_sentences = [m["sentence"] for m in mentions if m.get("hardware_id")]
+    if not any(a <= d.start() < b for d in DURATION.finditer(text) for a, b in chip_sentences):
+        return "duration with no chip name"
+    return _cause(text, ("months", "fractional/hedged duration"))
 
 
 def score(frame: pd.DataFrame, aliases: pd.DataFrame) -> dict[str, Score]:
     matcher = build_matcher(aliases)
+    read_units = read_hardware_units()
     alias_ids = aliases.dropna(subset=["alias", "hardware_id"])
     alias_of: dict[str, list[str]] = defaultdict(list)
     for alias, hw in zip(alias_ids["alias"], alias_ids["hardware_id"]):
         if "_" not in alias and len(alias) >= 2:
-            alias_of[family(hw)].append(re.sub(r"[\s\-]", "", alias.lower()))
+            alias_of[family(hw)].append(r"[\s\-]?".join(re.escape(t) for t in re.split(r"[\s\-]+", alias.lower())))
+    units: dict[str, dict[str, float]] = defaultdict(dict)
+    for hw, unit, worth in zip(read_units["hardware_id"], read_units["unit"], read_units["spec_units"]):
+        units[hw][unit] = float(worth)
     scores = {k: Score() for k in ("count", "chip", "chip+count", "time")}
     for _, row in frame.iterrows():
         quotes = quotes_of(row)
@@ -204,24 +226,32 @@ def score(frame: pd.DataFrame, aliases: pd.DataFrame) -> dict[str, Score]:
         except ValueError:
             mentions = extract_mentions(text, matcher)
         reading = summarize_mentions(mentions)
-        _score_hardware(scores, row, text, reading, mentions, aliases, alias_of)
+        _score_hardware(scores, row, text, reading, aliases, alias_of, units)
         _score_time(scores["time"], row, text, reading, mentions)
     return scores
 
 
-def _score_hardware(scores, row, text, reading, mentions, aliases, alias_of) -> None:
+def _score_hardware(scores, row, text, reading, aliases, alias_of, units) -> None:
     names = [h.strip() for h in str(row.get("Training hardware", "")).split(",") if h.strip()]
     quantity = _float(row.get("Hardware quantity", ""))
     if not names or quantity is None:
         return
-    ids = resolve_hardware(pd.Series(names, dtype=object), aliases)["hardware_id"]
-    families = {family(h) for h in ids if h}
-    compact = re.sub(r"[\s\-]", "", text.lower())
-    named = any(a in compact for f in families for a in alias_of.get(f, []))
+    date = row.get("Publication date") or None
+    try:
+        resolved = resolve_hardware(pd.Series(names, dtype=object), aliases, dates=pd.Series([date] * len(names)))
+    except ValueError:
+        resolved = resolve_hardware(pd.Series(names, dtype=object), aliases)
+    ids = [h for h in resolved["hardware_id"] if h]
+    families = {family(h) for h in ids}
+    spellings = [a for f in families for a in alias_of.get(f, [])]
+    names_re = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(spellings) + r")", re.I) if spellings else None
+    named = names_re is not None and names_re.search(text) is not None
     got_family = family(reading.get("hardware_id"))
     chip_ok = got_family in families if got_family else not named
-    count_ok = _close(reading.get("chip_count"), quantity, COUNT_TOLERANCE)
-    in_population = mentions_quantity(text, quantity, named)
+    got = reading.get("chip_count")
+    worths = {1.0} | {w for h in ids for w in units.get(h, {}).values()}
+    count_ok = any(_close(got, quantity * w, COUNT_TOLERANCE) for w in worths)
+    in_population = mentions_quantity(text, quantity, names_re)
     for name, ok, given in (("count", count_ok, reading.get("chip_count") is not None),
                             ("chip", chip_ok, reading.get("hardware_id") is not None),
                             ("chip+count", chip_ok and count_ok, reading.get("chip_count") is not None)):

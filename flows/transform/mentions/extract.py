@@ -23,6 +23,7 @@ import re
 from flows.transform.hardware.aliases import parse_date
 from flows.transform.mentions.context import is_hardware, precision, role, sentence_bounds
 from flows.transform.mentions.counts import Where, chip_count
+from flows.transform.mentions.generic import chipless_mentions
 from flows.transform.mentions.matcher import Matcher, alias_key, build_matcher, matcher_for, resolve_name
 from flows.transform.mentions.numbers import parse_number, tidy
 from flows.transform.mentions.patterns import SLICE_CONTEXT
@@ -89,4 +90,5 @@ def extract_mentions(text: str, aliases_or_matcher, published_date=None) -> list
         mention = _mention(text, matcher, m, (lo, hi), when)
         if mention is not None:
             out.append(mention)
-    return out
+    chipless = chipless_mentions(text, matcher, out)
+    return sorted(out + chipless, key=lambda m: m["start"]) if chipless else out

@@ -43,20 +43,47 @@ def _stated(value: object) -> bool:
 
 
 def pick_mention(mentions: list[dict]) -> dict | None:
-    """The mention a statement stands for: its first training mention, else its first mention."""
-    training = [m for m in mentions if m.get("role") == "training"]
-    return (training or mentions or [None])[0]
+    """The mention a statement stands for: among its training mentions (else all), the first naming a
+    chip and a count, else the first naming a chip, else the first."""
+    pool = [m for m in mentions if m.get("role") == "training"] or list(mentions)
+    for ok in (lambda m: m["hardware_id"] and m["chip_count"], lambda m: m["hardware_id"], lambda m: True):
+        for m in pool:
+            if ok(m):
+                return m
+    return None
 
 
 def summarize_mentions(mentions: list[dict]) -> dict:
-    """The values a statement gives its run: those of `pick_mention` (empty dict when none)."""
-    return dict(pick_mention(mentions) or {})
+    """The values a statement gives its run: those of `pick_mention`, gaps filled from the statement's
+    other training mentions in order (a count with no chip name, a time in the next sentence), each
+    filled key with the span it came from. A chip is never taken from a mention that is not training
+    unless no training mention names one; no field mixes two mentions (a time keeps its low/high)."""
+    primary = pick_mention(mentions)
+    if primary is None:
+        return {}
+    out, spans = dict(primary), dict(primary.get("spans") or {})
+    training = [m for m in mentions if m.get("role") == "training" and m is not primary]
+    groups = {"chip_count": ("chip_count",), "chip_hours": ("chip_hours",), "precision": ("precision",),
+              "duration_hours": ("duration_hours", "duration_hours_low", "duration_hours_high")}
+    span_of = {"chip_count": "count", "chip_hours": "chip_hours", "precision": "precision", "duration_hours": "duration"}
+    for key, keys in groups.items():
+        if any(out.get(k) is not None for k in keys):
+            continue
+        donor = next((m for m in training if any(m.get(k) is not None for k in keys)
+                      and (m["hardware_id"] in (None, out["hardware_id"]))), None)
+        if donor is not None:
+            out.update({k: donor.get(k) for k in keys})
+            spans[span_of[key]] = (donor.get("spans") or {}).get(span_of[key])
+    out["spans"] = spans
+    if out["hardware_id"] is None:
+        out["hardware_text"] = None  # 'GPUs' names no chip; the run's hardware stays unknown
+    return out
 
 
 def _training_mention(text: str, matcher, published: object) -> dict | None:
     from flows.transform.mentions.extract import extract_mentions
 
-    return pick_mention(extract_mentions(text, matcher, published_date=published))
+    return summarize_mentions(extract_mentions(text, matcher, published_date=published)) or None
 
 
 def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:
