@@ -35,6 +35,10 @@ TIME_WORD = re.compile(r"(?<![A-Za-z])(?:hours?|hrs?|days?|weeks?|months?|天|�
 # A time-only sentence must say what took the time: training, a model, a run of experiments.
 TRAINING_WORD = re.compile(r"(?<![A-Za-z])(?:(?:pre-?|post-?)?train\w*|fine[\s-]?tun\w*|experiments?|models?|epochs?|"
                            r"steps|iterations|updates|converge\w*|wall[\s-]?clock|GPUs?|TPUs?|compute|训练|微调)", re.I)
+# A sentence that is nothing but a duration ('~53 days', 'About one week.'): a curator's note of a run's time.
+BARE_DURATION = re.compile(r"\s*(?:~|∼|≈|about|approx\.?|approximately|roughly|around|nearly|almost|over|ca\.?)?\s*"
+                           r"(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                           r"[\s-]*(?:hours?|hrs?|h|days?|weeks?|months?)\s*[.)]?\s*", re.I)
 _NOT_BEFORE_COUNT = ("-", ".", "/", "x", "×", "*", "^")
 
 
@@ -131,6 +135,8 @@ def _time_only(text: str, matcher: Matcher, by_sentence: dict, seen: set) -> lis
             continue
         seen.add((s0, s1))
         cue = TRAINING_WORD.search(text, s0, s1)
+        if cue is None and s1 - s0 <= 40 and BARE_DURATION.fullmatch(text, s0, s1):
+            cue = m
         if cue is None:
             continue
         mention = _mention(text, matcher, s0, s1, None, None, None, (cue.start(), cue.end()))

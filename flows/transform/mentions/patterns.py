@@ -86,6 +86,9 @@ CONTEXT = re.compile(r"gpu|tpu|nvidia|cuda|accelerat|graphics|\bcards?\b|instanc
                      r"inference|fine[\s-]?tun|latency|throughput|hardware|compute|cluster|flop|"
                      r"训练|推理|微调", re.I)
 SLICE_CONTEXT = re.compile(r"tpu|pods?\b|slices?", re.I)
-SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
+# A full stop after a common abbreviation ('approx. 7 days', 'et al.', 'e.g.') ends no sentence.
+_ABBREVIATIONS = "".join(rf"(?<!\b{a})" for a in ("approx", "ca", "e.g", "i.e", "vs", "al", "Fig", "Sec", "Eq", "resp",
+                                                   "cf", "etc", "No", "est"))
+SENTENCE_END = re.compile(rf"{_ABBREVIATIONS}[.!?](?=\s|$)|[。！？]|\n")
 # A short product code ('T4', 'K80', 'H100', 'A10G'): such names need hardware words nearby.
 SHORT_NAME = re.compile(r"[a-z]{1,2}\d{1,4}[a-z]?")
