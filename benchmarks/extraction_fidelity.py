@@ -81,8 +81,8 @@ WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "sev
          10: "ten", 12: "twelve", 16: "sixteen", 20: "twenty", 24: "twenty-four", 32: "thirty-two",
          48: "forty-eight", 64: "sixty-four"}
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.])\d+(?![\d,]\d)")
-HW_WORD = re.compile(r"gpu|tpu|chip|accelerator|\bcores?\b|\bcards?\b|\bnodes?\b|device|npu|ascend|gaudi|"
-                     r"trainium|wafer", re.I)
+HW_WORD = re.compile(r"(?<![A-Za-z])(?:gpu|tpu|npu|chip|accelerator|cores?\b|cards?\b|nodes?\b|device|ascend|gaudi|"
+                     r"trainium|wafer)", re.I)
 DURATION = re.compile(
     r"(?<!gpu )(?<!tpu )(?<!chip )(?<!core )(?<!gpu-)(?<!tpu-)(?<!chip-)(?<!core-)"
     r"(?:\b\d[\d,.]*|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|several|few)\b)"

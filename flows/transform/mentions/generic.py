@@ -37,7 +37,7 @@ TRAINING_WORD = re.compile(r"(?<![A-Za-z])(?:(?:pre-?|post-?)?train\w*|fine[\s-]
                            r"steps|iterations|updates|converge\w*|wall[\s-]?clock|GPUs?|TPUs?|compute|训练|微调)", re.I)
 # A sentence that is nothing but a duration ('~53 days', 'About one week.'): a curator's note of a run's time.
 BARE_DURATION = re.compile(r"\s*(?:~|∼|≈|about|approx\.?|approximately|roughly|around|nearly|almost|over|ca\.?)?\s*"
-                           r"(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                           r"(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a\s+few)"
                            r"[\s-]*(?:hours?|hrs?|h|days?|weeks?|months?)\s*[.)]?\s*", re.I)
 _NOT_BEFORE_COUNT = ("-", ".", "/", "x", "×", "*", "^")
 

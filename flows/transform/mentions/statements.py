@@ -56,8 +56,9 @@ def pick_mention(mentions: list[dict]) -> dict | None:
 def summarize_mentions(mentions: list[dict]) -> dict:
     """The values a statement gives its run: those of `pick_mention`, gaps filled from the statement's
     other training mentions in order (a count with no chip name, a time in the next sentence), each
-    filled key with the span it came from. A chip is never taken from a mention that is not training
-    unless no training mention names one; no field mixes two mentions (a time keeps its low/high)."""
+    filled key with the span it came from. A chip is taken from a mention that is not training only
+    when the statement names that one chip and no other; no field mixes two mentions (a time keeps its
+    low/high)."""
     primary = pick_mention(mentions)
     if primary is None:
         return {}
@@ -74,6 +75,11 @@ def summarize_mentions(mentions: list[dict]) -> dict:
         if donor is not None:
             out.update({k: donor.get(k) for k in keys})
             spans[span_of[key]] = (donor.get("spans") or {}).get(span_of[key])
+    chips = {m["hardware_id"] for m in mentions if m["hardware_id"]}
+    if out["hardware_id"] is None and len(chips) == 1:  # the statement names one chip, in another role
+        named = next(m for m in mentions if m["hardware_id"])
+        out["hardware_id"], out["hardware_text"], spans["chip"] = named["hardware_id"], named["hardware_text"], \
+            (named.get("spans") or {}).get("chip")
     out["spans"] = spans
     if out["hardware_id"] is None:
         out["hardware_text"] = None  # 'GPUs' names no chip; the run's hardware stays unknown

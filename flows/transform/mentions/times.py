@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from flows.transform.mentions.matcher import Matcher, unit_worth
 from flows.transform.mentions.numbers import parse_number, parse_scaled, unit_hours
 from flows.transform.mentions.phrases import (BOUND, COMPOUND, DEV_UNIT, DEVTIME, HEDGED, HEDGED_UPPER, MULTIPLIER,
-                                             PER_AFTER, PER_BEFORE, RANGE, SINGLE, SUB_MINUTE, UPPER_BOUNDS)
+                                             PER_AFTER, PER_BEFORE, RANGE, SINGLE, SUB_MINUTE, UPPER_BOUNDS, VAGUE,
+                                             VAGUE_RANGE)
 
 OF_NOT_TRAINING = re.compile(r"\s+of\s+(?!(?:continuous\s+|wall[\s-]?clock\s+|total\s+)?(?:pre-?|post-?)?"
                              r"(?:train|fine-?tun|comput|run|optimi|self-play|simulat|experiment))", re.I)
@@ -80,6 +81,11 @@ def _candidates(text: str, lo: int, hi: int):
             value = n * unit_hours(m.group("u"))
             upper = re.sub(r"\s+", " ", m.group("k").lower()) in HEDGED_UPPER
             yield Duration(m.start(), m.end(), value, None if upper else value, value if upper else None)
+    for m in VAGUE.finditer(text, lo, hi):
+        low, high = VAGUE_RANGE[re.sub(r"\s+", " ", m.group("k").lower())]
+        f = unit_hours(m.group("u"))
+        if f >= 1:  # 'several seconds' is a step time
+            yield Duration(m.start(), m.end(), None, low * f, high * f)
     for m in COMPOUND.finditer(text, lo, hi):
         n1, n2 = parse_number(m.group("n1")), parse_number(m.group("n2"))
         f1, f2 = unit_hours(m.group("u1")), _small_unit_hours(m.group("u2"))
