@@ -21,8 +21,6 @@ from flows.transform.mentions.numbers import parse_count, tidy
 from flows.transform.mentions.patterns import NODE
 from flows.transform.mentions.times import device_time, duration
 
-DEVICE_WORD = re.compile(r"(?<![A-Za-z0-9])(?:GPU|TPU|NPU|IPU|accelerator|chip|card|device)(?P<pl>s)?(?![A-Za-z0-9])",
-                         re.I)
 # Words that may stand between a count and a device word: vendors, generations, memory sizes.
 MODIFIER = re.compile(r"(?:nvidia|amd|google|cloud|huawei|ascend|intel|habana|modern|tesla|tensor|training|more|"
                       r"identical|additional|gcp|aws|physical|\d{1,3}\s?gi?b?)", re.I)
@@ -39,11 +37,22 @@ TRAINING_WORD = re.compile(r"(?<![A-Za-z])(?:(?:pre-?|post-?)?train\w*|fine[\s-]
 BARE_DURATION = re.compile(r"\s*(?:~|∼|≈|about|approx\.?|approximately|roughly|around|nearly|almost|over|ca\.?)?\s*"
                            r"(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a\s+few)"
                            r"[\s-]*(?:hours?|hrs?|h|days?|weeks?|months?)\s*[.)]?\s*", re.I)
+# Quick test of the word right before a device word (most device words follow 'per', 'the', 'each').
+_QUICK = {"nvidia", "amd", "google", "cloud", "huawei", "ascend", "intel", "habana", "modern", "tesla", "tensor",
+          "training", "more", "identical", "additional", "gcp", "aws", "physical", "single", "one", "two", "three",
+          "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "sixteen", "twenty", "thirty",
+          "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand"}
+DEVICE_WORD = re.compile(r"(?<![A-Za-z0-9])(?:GPU|TPU|NPU|IPU|accelerator|chip|card|device)(?P<pl>s)?(?![A-Za-z0-9])",
+                         re.I)
+# The last three letters of a word that may stand right before a counted device word: most device
+# words follow 'per', 'the', 'each', 'all' and are dropped on a slice and a set lookup.
+_TAILS = {w[-3:] for w in _QUICK} | {"0gb", "6gb", "2gb", "8gb", "0 g", "0g", "6g", "2g", "8g"}
 _NOT_BEFORE_COUNT = ("-", ".", "/", "x", "×", "*", "^")
 
 
-def _count_before(text: str, w0: int) -> tuple[int, int] | None:
-    """(count, start) when a count stands right before the device word at w0 (at most two modifiers between)."""
+def _count_before(text: str, w0: int, plural: bool) -> tuple[int, int] | None:
+    """(count, start) when a count stands right before the device word at w0 (at most two modifiers between);
+    a year-like number counts only before a plural ('2048 GPUs', not 'the 2019 GPU shortage')."""
     window = text[max(0, w0 - 48):w0]
     end, modifiers = len(window), 0
     for word in reversed(window.split()[-3:]):
@@ -52,7 +61,7 @@ def _count_before(text: str, w0: int) -> tuple[int, int] | None:
         if MODIFIER.fullmatch(bare) and modifiers < 2 and not bare.isdigit():
             modifiers += 1
             continue
-        n = 1 if bare.lower() in ("single", "one") else parse_count(bare, allow_year=True)
+        n = 1 if bare.lower() in ("single", "one") else parse_count(bare, allow_year=plural)
         if n is None or bare.lower() in ("a", "an"):
             return None
         at = w0 - len(window) + end + (len(word) - len(word.lstrip("(")))
@@ -66,10 +75,14 @@ def generic_counts(text: str, lo: int = 0, hi: int | None = None):
     """Yield (count, count_start, word_start, word_end) for '1024 GPUs'-style counts in [lo, hi)."""
     hi = len(text) if hi is None else hi
     for m in DEVICE_WORD.finditer(text, lo, hi):
+        w0 = m.start()
+        if not (text[w0 - 2:w0 - 1].isdigit() or text[w0 - 1:w0].isdigit() or text[w0 - 4:w0 - 1].lower() in _TAILS
+                or text[w0 - 3:w0 - 1].lower() in _TAILS):
+            continue
         ahead = min(len(text), m.end() + 16)
         if NOT_COUNT_AFTER.match(text, m.end(), ahead) or (not m.group("pl") and GROUP_AFTER.match(text, m.end(), ahead)):
             continue
-        found = _count_before(text, m.start())
+        found = _count_before(text, m.start(), bool(m.group("pl")))
         if found is not None:
             yield found[0], found[1], m.start(), m.end()
 
