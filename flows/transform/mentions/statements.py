@@ -21,6 +21,7 @@ SPAN_OF = {"hardware_text": "chip", "chip_count": "count", "duration_hours": "du
 EXTRACTION_COLUMNS = ["run_id", "field", "extracted_value", "stated_value", "outcome", "span_start", "span_end",
                       "span_text", "sentence", "where_in_source", "source"]
 REL_TOL = 0.01
+BOUND_KEYS = ("duration_hours_low", "duration_hours_high")
 
 
 def _same(stated: object, extracted: object, aliases: pd.DataFrame, published: object) -> bool:
@@ -121,8 +122,8 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
         sentence = mention.get("sentence") or (mention.get("start"), mention.get("end"))
         for key, column in FIELDS.items():
             value = mention.get(key)
-            if value is None:
-                continue
+            if value is None or (key in BOUND_KEYS and mention.get("duration_hours") is None):
+                continue  # a run holds a time's low/high only next to its value (ranges_ordered)
             stated = run[column]
             if not _stated(stated):
                 runs.at[index, column] = value
