@@ -12,6 +12,10 @@ duration_hours (+ _low/_high), chip_hours, role, start/end (the whole span holdi
 and every value used), precision, spans (chip, count, duration, chip_hours, precision: [start,
 end] or None) and sentence ([start, end]).
 
+A mention may name no chip (hardware_id None, see mentions/generic.py): a count of generic devices
+('up to 1024 GPUs': hardware_text 'GPUs') or a training time in a sentence that names no hardware
+(hardware_text None); it always carries a count or a time.
+
 Fast path: one compiled alias regex runs over the whole text; everything else looks only at the
 sentence around each match (at most 400 characters each way).
 """
