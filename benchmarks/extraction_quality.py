@@ -2,8 +2,9 @@
 
     python benchmarks/extraction_quality.py [--cases tests/fixtures/mentions/cases.csv]
 
-Each row of the table is one sentence labelled with its FIRST hardware mention (blank
-hardware_id: the sentence names no hardware). The extractor runs on every sentence; we score
+Each row of the table is one sentence labelled with its FIRST hardware mention. Blank hardware_id
+and blank role: the sentence states no hardware at all (a negative). Blank hardware_id with a role:
+a mention without a chip name ('8 GPUs for 3 days': count and time known, chip null). The extractor runs on every sentence; we score
 the first mention it returns against the label, and every mention it returns on a negative:
 
   chip      TP: first mention's hardware_id equals the label.
@@ -61,15 +62,20 @@ def _same(label: str, got) -> bool:
     return math.isclose(float(got), want, rel_tol=TOLERANCE)
 
 
+def is_negative(row: dict) -> bool:
+    """A sentence labelled as stating no hardware at all (no chip, no role)."""
+    return not row["hardware_id"] and not row["role"]
+
+
 def score_case(tallies: dict[str, Tally], row: dict, mentions: list[dict]) -> None:
     """Add one labelled sentence to the tallies (see the module docstring for the rules)."""
-    if not row["hardware_id"]:
+    if is_negative(row):
         for m in mentions:
             for name, key in FIELDS.items():
                 tallies[name].fp += m[key] is not None
         return
     first = mentions[0] if mentions else None
-    chip_ok = first is not None and first["hardware_id"] == row["hardware_id"]
+    chip_ok = first is not None and (first["hardware_id"] or "") == row["hardware_id"]
     for name, key in FIELDS.items():
         label, got = row.get(key, ""), (first[key] if first else None)
         tally = tallies[name]
@@ -86,7 +92,7 @@ def _misses(row: dict, mentions: list[dict]) -> list[str]:
     first = mentions[0] if mentions else {}
     out = []
     for name, key in FIELDS.items():
-        label, got = row.get(key, "") if row["hardware_id"] else "", first.get(key)
+        label, got = row.get(key, "") if not is_negative(row) else "", first.get(key)
         if (label != "" or got is not None) and not (label and _same(label, got)):
             out.append(f"{name}: {label or None} -> {got}")
     return out
@@ -116,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.cases.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     tallies = score(rows, build_matcher(read_hardware_aliases()), show_misses=args.misses)
-    negatives = sum(1 for r in rows if not r["hardware_id"])
+    negatives = sum(1 for r in rows if is_negative(r))
     print(f"{args.cases.name}: {len(rows)} sentences, {len(rows) - negatives} labelled, {negatives} negatives")
     print("| field      | support |   TP |   FP |   FN | precision | recall |    F1 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -54,11 +54,25 @@ def test_stated_values_win_and_a_disagreement_stays_visible():
 
 
 def test_a_statement_without_hardware_is_recorded_as_nothing_found():
-    core = _core(_run("vague", "The model was trained on multiple GPUs for several weeks.", hardware="V100"))
+    core = _core(_run("vague", "The model was trained on multiple GPUs with a large batch.", hardware="V100"))
     (row,) = core.extractions.to_dict("records")
     assert row["outcome"] == "nothing found" and pd.isna(row["sentence"])
     run = core.runs.set_index("run_id").loc["vague"]
     assert pd.isna(run["chip_count"]) and pd.isna(run["extracted_fields"])
+
+
+def test_a_statement_joins_its_chip_with_a_count_and_time_from_other_sentences():
+    text = "All experiments use A100 GPUs. The final run used up to 256 GPUs. Pre-training lasted 9 days."
+    run = _core(_run("split", text)).runs.set_index("run_id").loc["split"]
+    assert run["hardware_id"] == "nvidia_a100_sxm4_40gb" and run["hardware_text"] == "A100"
+    assert (run["chip_count"], run["training_hours"]) == (256, 216)
+
+
+def test_a_count_without_a_chip_name_never_becomes_the_hardware_name():
+    run = _core(_run("generic", "We trained on 64 GPUs for several weeks.")).runs.set_index("run_id").loc["generic"]
+    assert pd.isna(run["hardware_text"]) and pd.isna(run["hardware_id"]) and run["chip_count"] == 64
+    # 'several weeks' is a 3-9 week range with no value; a run holds bounds only next to a value
+    assert pd.isna(run["training_hours"]) and pd.isna(run["training_hours_low"]) and pd.isna(run["training_hours_high"])
 
 
 def test_the_paper_date_picks_the_meaning_of_a_dated_name():

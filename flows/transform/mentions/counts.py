@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from flows.transform.hardware.aliases import Meaning
 from flows.transform.mentions.matcher import Matcher, unit_worth
 from flows.transform.mentions.numbers import parse_count
-from flows.transform.mentions.patterns import (POD_SLICE, POST_EACH, POST_GROUP, POST_GROUP_TOTAL, POST_MULT, POST_NVL, POST_PER_NODE,
-                                              POST_SLICE, POST_TOTAL, POST_UNITS, POST_WITH, PRE_COUNT, PRE_NODES)
+from flows.transform.mentions.patterns import (POD_SLICE, POST_EACH, POST_GROUP, POST_GROUP_TOTAL, POST_MULT, POST_NVL,
+                                              POST_PER_NODE, POST_SLICE, POST_SYSTEMS, POST_TOTAL, POST_TOTALING,
+                                              POST_UNITS, POST_WITH, PRE_ACROSS, PRE_COUNT, PRE_NODES, PRE_TOPOLOGY)
 
 _BARE = ("a", "an", "one", "single", "a single")
+_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|by|from|until|till|of|during|before|after|early|late|mid)\s+|-)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,14 @@ class Where:
 def pre_count(text: str, s0: int, c0: int) -> Pre:
     """Count before the chip name, with any 'N nodes with' in front of it."""
     m = PRE_COUNT.search(text, max(s0, c0 - 80), c0)
-    n = parse_count(m.group("n")) if m else None
+    # '2000 H100s' counts chips; 'In 2019 V100 GPUs ...' is a year
+    year_ok = m is not None and not _YEAR_BEFORE.search(text, max(s0, m.start() - 12), m.start())
+    n = parse_count(m.group("n"), allow_year=year_ok) if m else None
     if n is None:
         return Pre()
     start, unit = m.start(), m.group("pu") or m.group("pu2")
     end = m.end("pu") if m.group("pu") else m.end("pu2") if m.group("pu2") else m.end("n")
-    multiplied = bool(m.group("a") or m.group("pu")) or re.search(r"[x×]", text[m.end("n"):c0], re.I) is not None
+    multiplied = bool(m.group("a") or m.group("pu") or m.group("dash")) or re.search(r"[x×]", text[m.end("n"):c0], re.I) is not None
     if m.group("a") and parse_count(m.group("a")):
         n *= parse_count(m.group("a"))
     nodes = PRE_NODES.search(text, max(s0, start - 60), start)
@@ -89,9 +93,27 @@ def _later_count(text: str, pos: int, unit: str | None, hw: str, matcher: Matche
     return None
 
 
+def _stated_total(text: str, at: Where, hw: str, matcher: Matcher, lim: int):
+    """(count, span) when the sentence states the chips outright around the name: 'N chips across two
+    <chip> pods', 'an AxBxC configuration of <chip>' (chips), '<chip>, totaling N chips'."""
+    if m := POST_TOTALING.match(text, at.c1, min(at.s1, at.c1 + 120)):
+        return _scaled(parse_count(m.group("n"), allow_year=True), unit_worth(matcher, hw, m.group("u"))), \
+            (at.c0, m.end())
+    if m := PRE_ACROSS.search(text, max(at.s0, at.c0 - 80), at.c0):
+        return _scaled(parse_count(m.group("n"), allow_year=True), unit_worth(matcher, hw, m.group("u"))), \
+            (m.start(), at.c1)
+    if (m := PRE_TOPOLOGY.search(text, max(at.s0, at.c0 - 60), at.c0)) and "tpu" in hw:
+        factors = [int(f) for f in m.group("a", "b", "c") if f]
+        return _scaled(factors[0] * factors[1] * (factors[2] if len(factors) > 2 else 1),
+                       unit_worth(matcher, hw, "chip")), (m.start(), at.c1)
+    return None
+
+
 def chip_count(text: str, at: Where, meaning: Meaning, matcher: Matcher, slice_size: int | None):
     """(count in spec-row units or None, (start, end) of the words that gave it or None)."""
     hw, lim = meaning.hardware_id, min(at.s1, at.c1 + 80)
+    if (stated := _stated_total(text, at, hw, matcher, lim)) and stated[0]:
+        return stated
     pre = pre_count(text, at.s0, at.c0)
     start = pre.start if pre.n else None
     if pre.unit:
@@ -119,9 +141,11 @@ def chip_count(text: str, at: Where, meaning: Meaning, matcher: Matcher, slice_s
     if m := POST_PER_NODE.match(text, pos, lim):
         nodes = parse_count(m.group("m"))
         return _scaled(pre.n * nodes if nodes else None, unit_worth(matcher, hw, unit)), (start, m.end())
-    if meaning.chips_per_unit != 1 and (unit is None or unit.lower() not in ("gpu", "chip")):
-        return pre.n * meaning.chips_per_unit, (start, pos)  # '4 DGX-2 systems', '2 HGX H100 boards'
-    if not pre.multiplied and POST_GROUP.match(text, pos, lim):
+    system = unit is None or unit.lower() not in ("gpu", "chip") or (not units.group("pl")
+                                                                     and POST_SYSTEMS.match(text, pos, lim))
+    if meaning.chips_per_unit != 1 and system:
+        return pre.n * meaning.chips_per_unit, (start, pos)  # '4 DGX-2 systems', '96 DGX-A100 GPU (8x40G) servers'
+    if not pre.multiplied and not (units and units.group("pl")) and POST_GROUP.match(text, pos, lim):
         if m := POST_GROUP_TOTAL.match(text, pos, lim):  # 'two A100 nodes (16 GPUs)'
             return _scaled(parse_count(m.group("n")), unit_worth(matcher, hw, m.group("u"))), (start, m.end())
         return None, None

@@ -12,6 +12,10 @@ duration_hours (+ _low/_high), chip_hours, role, start/end (the whole span holdi
 and every value used), precision, spans (chip, count, duration, chip_hours, precision: [start,
 end] or None) and sentence ([start, end]).
 
+A mention may name no chip (hardware_id None, see mentions/generic.py): a count of generic devices
+('up to 1024 GPUs': hardware_text 'GPUs') or a training time in a sentence that names no hardware
+(hardware_text None); it always carries a count or a time.
+
 Fast path: one compiled alias regex runs over the whole text; everything else looks only at the
 sentence around each match (at most 400 characters each way).
 """
@@ -23,6 +27,7 @@ import re
 from flows.transform.hardware.aliases import parse_date
 from flows.transform.mentions.context import is_hardware, precision, role, sentence_bounds
 from flows.transform.mentions.counts import Where, chip_count
+from flows.transform.mentions.generic import chipless_mentions
 from flows.transform.mentions.matcher import Matcher, alias_key, build_matcher, matcher_for, resolve_name
 from flows.transform.mentions.numbers import parse_number, tidy
 from flows.transform.mentions.patterns import SLICE_CONTEXT
@@ -89,4 +94,5 @@ def extract_mentions(text: str, aliases_or_matcher, published_date=None) -> list
         mention = _mention(text, matcher, m, (lo, hi), when)
         if mention is not None:
             out.append(mention)
-    return out
+    chipless = chipless_mentions(text, matcher, out)
+    return sorted(out + chipless, key=lambda m: m["start"]) if chipless else out

@@ -21,7 +21,7 @@ from flows.transform.hardware.aliases import LastBuilt, Meaning, alias_meanings,
 # Unit words as written -> the unit names of hardware_units.csv.
 UNIT_NAMES = {"gpu": "gpu", "gcd": "gcd", "superchip": "superchip", "chip": "chip", "card": "card",
               "board": "board", "module": "module", "core": "core", "tensorcore": "core", "pod": "pod",
-              "slice": "slice"}
+              "slice": "slice", "instance": "instance"}
 GPU_LIKE = ("gpu", "chip", "card", "board", "module")  # on a chip without unit rows, one of these is one spec row
 _SLICE = r"(?P<slice>v(?P<ver>\d(?:[ep]|lite)?)(?:pod)?-(?P<size>\d{1,5}))"
 

@@ -32,12 +32,13 @@ def parse_scaled(raw: str | None, scale: str | None) -> float | None:
     return None if value is None else value * SCALE.get((scale or "").lower(), 1.0)
 
 
-def parse_count(raw: str | None) -> int | None:
-    """A whole positive number of things; years (1950-2039 written as digits) are not counts."""
+def parse_count(raw: str | None, allow_year: bool = False) -> int | None:
+    """A whole positive number of things; years (1950-2039 written as digits) are not counts unless
+    `allow_year` (the number is known to count something: '2000 H100s', '2048 GPUs')."""
     value = parse_number(raw)
     if value is None or value <= 0 or value != int(value):
         return None
-    if 1950 <= value <= 2039 and raw.strip().isdigit():
+    if not allow_year and 1950 <= value <= 2039 and raw.strip().isdigit():
         return None
     return int(value)
 

@@ -26,19 +26,30 @@ NUM = rf"(?=[\d{_FIRST}])(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_TEN
 B = r"(?<![A-Za-z0-9_.,\-])"
 SCALE_WORD = r"(?P<s>[KMB]|thousand|million|billion)"
 
-_VENDOR = r"(?:(?:NVIDIA|Google|AMD|Intel|Habana|Huawei|Tesla|GeForce|Cloud)\s+)"
+_VENDOR = r"(?:(?:NVIDIA|Google|AMD|Intel|Habana|Huawei|Tesla|GeForce|Cloud|GCP|AWS)(?:\s+|-))"
+# A memory size written between a count and the chip name ('64 NVIDIA 80G A100 GPUs', '8 80GB A100s').
+_MEMORY = r"(?:\d{1,3}\s?Gi?B?\s+)"
 NODE = r"(?:nodes?|machines?|servers?|hosts?|systems?|boxes|box|workstations?|instances?)"
 # Unit words a count can be given in; their worth per chip is in hardware_units.csv.
-UNIT_WORD = r"(?:Tensor\s*)?(?P<u>GPU|GCD|superchip|chip|card|board|module|core|pod)(?P<pl>s)?(?![A-Za-z])"
+UNIT_WORD = r"(?:Tensor\s*)?(?P<u>GPU|GCD|superchip|chip|card|board|module|core|pod|instance)(?P<pl>s)?(?![A-Za-z])"
 _UNITS = r"GPU|GCD|superchip|chip|card|board|module|core"
 _MEASURE = r"\s*[块张个颗片台枚]\s*"  # Chinese measure words between a count and a chip name
 
 PRE_COUNT = re.compile(
     rf"{B}(?:(?P<a>{NUM})\s*{NODE}?\s*[x×*]\s*)?(?P<n>{NUM}|a\s+single|single|an?)"
-    rf"(?:\s*[x×]\s*|-(?P<pu>{_UNITS})s?\s+|{_MEASURE}|\s*(?:full\s+)?)"
-    rf"{_VENDOR}*(?:(?P<pu2>(?:{_UNITS})s?)\s*(?:\(|of\s+(?:the\s+)?)\s*{_VENDOR}*)?$", re.I)
+    rf"(?:\s*[x×]\s*|-(?P<pu>{_UNITS})s?\s+|{_MEASURE}|(?P<dash>-)|\s*(?:full\s+)?)"
+    rf"{_VENDOR}*{_MEMORY}?{_VENDOR}*(?:(?P<pu2>(?:{_UNITS})s?)\s*(?:\(|of\s+(?:the\s+)?)\s*{_VENDOR}*)?$", re.I)
+# 'N chips across two <chip> pods', 'N GPUs on 16 <chip> nodes': the count of chips is stated outright.
+PRE_ACROSS = re.compile(
+    rf"{B}(?P<n>{NUM})\s+(?:(?P<u>GPU|chip|card|accelerator|device|NPU)s)\s+(?:across|over|spanning|on|in|from)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?{_VENDOR}*$", re.I)
+# 'an 8x16x32 configuration of TPUv4': a TPU topology counts chips.
+PRE_TOPOLOGY = re.compile(
+    r"(?<![\w.])(?P<a>\d{1,3})\s*[x×]\s*(?P<b>\d{1,3})(?:\s*[x×]\s*(?P<c>\d{1,3}))?\s+"
+    rf"(?:configuration|topology|torus|mesh)\s+(?:of\s+)?(?:the\s+)?{_VENDOR}*$", re.I)
 PRE_NODES = re.compile(
-    rf"{B}(?P<m>{NUM})\s+{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting)"
+    rf"{B}(?P<m>{NUM})\s+{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting|comprising|"
+    rf"consisting\s+of|featuring|holding)"
     rf"\s+(?:each\s+)?$", re.I)
 POST_UNITS = re.compile(rf"s?(?:[\s-]*{UNIT_WORD})+", re.I)
 POST_SLICE = re.compile(r"-(?P<n>\d+)(?![\w.])")
@@ -61,6 +72,12 @@ POST_GROUP = re.compile(r"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?:cluster|node|serv
                         r"pod|rack|box|workstation)", re.I)
 POST_GROUP_TOTAL = re.compile(
     rf"s?\s+(?:GPU\s+)?{NODE}\s*\(\s*(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?)\s*(?:in\s+total|total)?\s*\)", re.I)
+# ', totaling 4096 chips', ' nodes, a total of 512 A800 GPUs': a stated total wins over any product.
+POST_TOTALING = re.compile(
+    rf"s?(?:\s+(?:GPU\s+)?{NODE})?\s*,?\s*(?:totall?ing|for\s+a\s+total\s+of|(?:with\s+|in\s+)?a\s+total\s+of|"
+    rf"total\s+of)\s+(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,3}}?(?:{UNIT_WORD}|accelerators?|devices?)", re.I)
+# '96 DGX-A100 GPU (8x40G) servers': a system name, singular 'GPU', then a group word counts systems.
+POST_SYSTEMS = re.compile(rf"\s*(?:\([^()]{{0,24}}\)\s*)?{NODE}", re.I)
 POST_NVL = re.compile(r"\s+NVL(?P<n>\d+)\b", re.I)
 POST_NOT_CHIP = re.compile(
     r"\s*(?:km|kilomet\w*|miles?|mph|kg|m|meters?|metres?|cm|mm|hp|bhp|kw|mpg|tons?|motorway|highway|"
@@ -69,6 +86,9 @@ CONTEXT = re.compile(r"gpu|tpu|nvidia|cuda|accelerat|graphics|\bcards?\b|instanc
                      r"inference|fine[\s-]?tun|latency|throughput|hardware|compute|cluster|flop|"
                      r"训练|推理|微调", re.I)
 SLICE_CONTEXT = re.compile(r"tpu|pods?\b|slices?", re.I)
-SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
+# A full stop after a common abbreviation ('approx. 7 days', 'et al.', 'e.g.') ends no sentence.
+_ABBREVIATIONS = "".join(rf"(?<!\b{a})" for a in ("approx", "ca", "e.g", "i.e", "vs", "al", "Fig", "Sec", "Eq", "resp",
+                                                   "cf", "etc", "No", "est"))
+SENTENCE_END = re.compile(rf"{_ABBREVIATIONS}[.!?](?=\s|$)|[。！？]|\n")
 # A short product code ('T4', 'K80', 'H100', 'A10G'): such names need hardware words nearby.
 SHORT_NAME = re.compile(r"[a-z]{1,2}\d{1,4}[a-z]?")

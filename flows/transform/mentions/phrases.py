@@ -23,6 +23,16 @@ RANGE = re.compile(rf"(?:between\s+(?P<lo1>{NUM})\s+and\s+(?P<hi1>{NUM})|{B}(?P<
 BOUND = re.compile(rf"(?P<k>less than|fewer than|under|up to|at most|within|no more than|more than|"
                    rf"at least)\s+(?P<n>{NUM}|an?)[\s-]*{UNIT}", re.I)
 UPPER_BOUNDS = ("less than", "fewer than", "under", "up to", "at most", "within", "no more than")
+# 'slightly less than 3 days', 'a little over 3.5 days', 'just under a month': about the value, and a bound.
+HEDGED = re.compile(rf"(?:slightly|just|a\s+little|a\s+bit|marginally)\s+(?P<k>over|under|less\s+than|more\s+than|"
+                    rf"longer\s+than|shorter\s+than|below|above)\s+(?P<n>{NUM}|an?)[\s-]*{UNIT}", re.I)
+HEDGED_UPPER = ("under", "less than", "shorter than", "below")
+# '27h 40min', '2 days and 4 hours', '1 hour 30 minutes': one duration in two units.
+COMPOUND = re.compile(rf"{B}(?P<n1>{NUM})\s*(?P<u1>days?|hours?|hrs?|h)\s*(?:and\s+)?(?P<n2>{NUM})\s*"
+                      rf"(?P<u2>hours?|hrs?|h|minutes?|mins?|m)(?![A-Za-z0-9])", re.I)
+# 'several weeks' (more than two, not many: 3-9), 'a few days' (2-5): a range with no point value.
+VAGUE = re.compile(rf"(?<![A-Za-z])(?P<k>several|a\s+few)\s+{UNIT}", re.I)
+VAGUE_RANGE = {"several": (3, 9), "a few": (2, 5)}
 _A_AFTER = "".join(f"|(?<={w})" for w in ("for ", "about ", "roughly ", "approximately ", "around ", "nearly ",
                                             "almost ", "took ", "takes ", "required ", "needed ", "in ", "~"))[1:]
 SINGLE = re.compile(rf"(?:{B}(?P<n>{NUM})|(?=an?\b)(?:{_A_AFTER})(?P<a>an?)|(?<![A-Za-z])(?P<half>half)\s+an?)"

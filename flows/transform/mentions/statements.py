@@ -21,6 +21,7 @@ SPAN_OF = {"hardware_text": "chip", "chip_count": "count", "duration_hours": "du
 EXTRACTION_COLUMNS = ["run_id", "field", "extracted_value", "stated_value", "outcome", "span_start", "span_end",
                       "span_text", "sentence", "where_in_source", "source"]
 REL_TOL = 0.01
+BOUND_KEYS = ("duration_hours_low", "duration_hours_high")
 
 
 def _same(stated: object, extracted: object, aliases: pd.DataFrame, published: object) -> bool:
@@ -42,12 +43,54 @@ def _stated(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and value != value) and value != ""
 
 
+def pick_mention(mentions: list[dict]) -> dict | None:
+    """The mention a statement stands for: among its training mentions (else all), the first naming a
+    chip and a count, else the first naming a chip, else the first."""
+    pool = [m for m in mentions if m.get("role") == "training"] or list(mentions)
+    for ok in (lambda m: m["hardware_id"] and m["chip_count"], lambda m: m["hardware_id"], lambda m: True):
+        for m in pool:
+            if ok(m):
+                return m
+    return None
+
+
+def summarize_mentions(mentions: list[dict]) -> dict:
+    """The values a statement gives its run: those of `pick_mention`, gaps filled from the statement's
+    other training mentions in order (a count with no chip name, a time in the next sentence), each
+    filled key with the span it came from. A chip is taken from a mention that is not training only
+    when the statement names that one chip and no other; no field mixes two mentions (a time keeps its
+    low/high)."""
+    primary = pick_mention(mentions)
+    if primary is None:
+        return {}
+    out, spans = dict(primary), dict(primary.get("spans") or {})
+    training = [m for m in mentions if m.get("role") == "training" and m is not primary]
+    groups = {"chip_count": ("chip_count",), "chip_hours": ("chip_hours",), "precision": ("precision",),
+              "duration_hours": ("duration_hours", "duration_hours_low", "duration_hours_high")}
+    span_of = {"chip_count": "count", "chip_hours": "chip_hours", "precision": "precision", "duration_hours": "duration"}
+    for key, keys in groups.items():
+        if any(out.get(k) is not None for k in keys):
+            continue
+        donor = next((m for m in training if any(m.get(k) is not None for k in keys)
+                      and (m["hardware_id"] in (None, out["hardware_id"]))), None)
+        if donor is not None:
+            out.update({k: donor.get(k) for k in keys})
+            spans[span_of[key]] = (donor.get("spans") or {}).get(span_of[key])
+    chips = {m["hardware_id"] for m in mentions if m["hardware_id"]}
+    if out["hardware_id"] is None and len(chips) == 1:  # the statement names one chip, in another role
+        named = next(m for m in mentions if m["hardware_id"])
+        out["hardware_id"], out["hardware_text"], spans["chip"] = named["hardware_id"], named["hardware_text"], \
+            (named.get("spans") or {}).get("chip")
+    out["spans"] = spans
+    if out["hardware_id"] is None:
+        out["hardware_text"] = None  # 'GPUs' names no chip; the run's hardware stays unknown
+    return out
+
+
 def _training_mention(text: str, matcher, published: object) -> dict | None:
     from flows.transform.mentions.extract import extract_mentions
 
-    mentions = extract_mentions(text, matcher, published_date=published)
-    training = [m for m in mentions if m.get("role") == "training"]
-    return (training or mentions or [None])[0]
+    return summarize_mentions(extract_mentions(text, matcher, published_date=published)) or None
 
 
 def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:
@@ -79,8 +122,8 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
         sentence = mention.get("sentence") or (mention.get("start"), mention.get("end"))
         for key, column in FIELDS.items():
             value = mention.get(key)
-            if value is None:
-                continue
+            if value is None or (key in BOUND_KEYS and mention.get("duration_hours") is None):
+                continue  # a run holds a time's low/high only next to its value (ranges_ordered)
             stated = run[column]
             if not _stated(stated):
                 runs.at[index, column] = value

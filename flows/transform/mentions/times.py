@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from flows.transform.mentions.matcher import Matcher, unit_worth
 from flows.transform.mentions.numbers import parse_number, parse_scaled, unit_hours
-from flows.transform.mentions.phrases import (BOUND, DEV_UNIT, DEVTIME, MULTIPLIER, PER_AFTER, PER_BEFORE, RANGE,
-                                             SINGLE, SUB_MINUTE, UPPER_BOUNDS)
+from flows.transform.mentions.phrases import (BOUND, COMPOUND, DEV_UNIT, DEVTIME, HEDGED, HEDGED_UPPER, MULTIPLIER,
+                                             PER_AFTER, PER_BEFORE, RANGE, SINGLE, SUB_MINUTE, UPPER_BOUNDS, VAGUE,
+                                             VAGUE_RANGE)
 
+OF_NOT_TRAINING = re.compile(r"\s+of\s+(?!(?:continuous\s+|wall[\s-]?clock\s+|total\s+)?(?:pre-?|post-?)?"
+                             r"(?:train|fine-?tun|comput|run|optimi|self-play|simulat|experiment))", re.I)
 CUT = re.compile(r"[,;:()]|\b(?:while|whereas|but|then)\b", re.I)  # a clause boundary between name and time
 
 
@@ -30,6 +33,11 @@ class Duration:
     high: float | None = None
     per: str | None = None  # 'epoch' or 'step' when the time is for one of them
     short: bool = False  # given in seconds: a latency or step time, never a run's total
+
+
+def _small_unit_hours(unit: str) -> float:
+    """'m' after an hour count means minutes ('27h 40m')."""
+    return 1 / 60 if unit.lower() == "m" else unit_hours(unit)
 
 
 def device_time(text: str, lo: int, hi: int, hardware_id: str, matcher: Matcher):
@@ -67,7 +75,25 @@ def _candidates(text: str, lo: int, hi: int):
             value = n * unit_hours(m.group("u"))
             upper = m.group("k").lower() in UPPER_BOUNDS
             yield Duration(m.start(), m.end(), None, None if upper else value, value if upper else None)
+    for m in HEDGED.finditer(text, lo, hi):
+        n = parse_number(m.group("n"))
+        if n:
+            value = n * unit_hours(m.group("u"))
+            upper = re.sub(r"\s+", " ", m.group("k").lower()) in HEDGED_UPPER
+            yield Duration(m.start(), m.end(), value, None if upper else value, value if upper else None)
+    for m in VAGUE.finditer(text, lo, hi):
+        low, high = VAGUE_RANGE[re.sub(r"\s+", " ", m.group("k").lower())]
+        f = unit_hours(m.group("u"))
+        if f >= 1:  # 'several seconds' is a step time
+            yield Duration(m.start(), m.end(), None, low * f, high * f)
+    for m in COMPOUND.finditer(text, lo, hi):
+        n1, n2 = parse_number(m.group("n1")), parse_number(m.group("n2"))
+        f1, f2 = unit_hours(m.group("u1")), _small_unit_hours(m.group("u2"))
+        if n1 and n2 and f2 < f1:
+            yield Duration(m.start(), m.end(), n1 * f1 + n2 * f2)
     for m in SINGLE.finditer(text, lo, hi):
+        if OF_NOT_TRAINING.match(text, m.end(), min(hi, m.end() + 40)):
+            continue  # '960 hours of speech', '5 years of news' size a dataset
         n = 0.5 if m.group("half") else parse_number(m.group("n") or m.group("a"))
         if n:
             n += 0.5 if m.group("h1") or m.group("h2") else 0.0
