@@ -7,8 +7,8 @@ from hypothesis import settings
 
 # Example budgets: the unit tier stays fast; tests/slow/test_thorough_properties.py re-runs the
 # property tests under "thorough". Pick one with HYPOTHESIS_PROFILE.
-settings.register_profile("unit", max_examples=12, deadline=None)
-settings.register_profile("thorough", max_examples=150, deadline=None)
+settings.register_profile("unit", max_examples=8, deadline=None)
+settings.register_profile("thorough", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "unit"))
 
 # (run_id, method, published pfs-days) from the appendix of OpenAI's "AI and Compute" (2018).

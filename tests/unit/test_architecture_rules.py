@@ -4,6 +4,7 @@ function): arrows point down, the domain does no I/O, and no two modules need ea
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -20,11 +21,13 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.lru_cache(maxsize=1)
 def project_modules() -> dict[str, Path]:
     return {module_name(p): p for pkg in PACKAGES for p in (REPO / pkg).rglob("*.py")}
 
 
-def imports_of(path: Path) -> set[str]:
+@functools.lru_cache(maxsize=None)
+def imports_of(path: Path) -> frozenset[str]:
     """Every module an import statement in the file names (absolute names; relative ones resolved)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -38,9 +41,10 @@ def imports_of(path: Path) -> set[str]:
                 base = ".".join(package + ([base] if base else []))
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+    return frozenset(found)
 
 
+@functools.lru_cache(maxsize=1)
 def graph() -> dict[str, set[str]]:
     modules = project_modules()
     edges = {}

@@ -183,7 +183,7 @@ def _check_invariants(text, mentions):
                 assert name == "chip" or _SPAN_TEXT[name].search(text[span[0]:span[1]]), name
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # budget: the hypothesis profile
 @given(st.text())
 def test_never_raises_on_arbitrary_text(text):
     _check_invariants(text, extract_mentions(text, MATCHER))
@@ -198,16 +198,10 @@ _PIECES = st.sampled_from(["8", "eight", "a", "x", "×", " ", "-", "–", "V100"
                            "(", ")", "in total", "0.4 s", "ms", "per step", "slice", "nodes", "TensorCores"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # budget: the hypothesis profile
 @given(st.lists(_PIECES, max_size=25).map(" ".join))
 def test_invariants_on_hardware_like_text(text):
     _check_invariants(text, extract_mentions(text, MATCHER))
-
-
-def test_ten_megabyte_line_without_chips():
-    text = "lorem ipsum dolor sit amet 42 tokens per GPU " * (10_000_000 // 45)
-    assert len(text) >= 9_900_000
-    assert extract_mentions(text, MATCHER) == []
 
 
 def test_binary_junk_decoded_with_replacement():
