@@ -1,30 +1,8 @@
-"""raw_epoch__models: Epoch AI's model database CSV as read, Epoch's column names and text.
-
-Only the columns the pipeline reads are declared; Epoch's other columns pass through
-unchecked (strict=False) so a new upstream column does not break the load.
-"""
+"""raw_epoch__models: Epoch AI's model database CSV as landed: each row's cells, under Epoch's own
+column names, inside `record` (sources/epoch_models.py checks the file's key columns)."""
 
 import pandera.pandas as pa
 from pandera.typing import Series
-
-
-def _text(name: str, description: str):
-    return pa.Field(alias=name, nullable=True, description=description)
-
-
-class RawEpochModel(pa.DataFrameModel):
-    source_row: Series[int] = pa.Field(ge=1, unique=True, description="1-based record number after the header")
-    model: Series[str] = _text("Model", "System name as Epoch writes it")
-    publication_date: Series[str] = _text("Publication date", "YYYY-MM-DD as text")
-    parameters: Series[str] = _text("Parameters", "Parameter count as text (plain or 1.75e+11)")
-    training_compute_flop: Series[str] = _text("Training compute (FLOP)", "Training compute in FLOP, as text")
-    training_time_hours: Series[str] = _text("Training time (hours)", "Wall-clock training hours, as text")
-    training_hardware: Series[str] = _text("Training hardware", "Hardware names, comma-separated when several")
-    hardware_quantity: Series[str] = _text("Hardware quantity", "Number of chips, as text")
-
-    class Config:
-        coerce = True
-        strict = False
 
 
 class RawEpochRecord(pa.DataFrameModel):
