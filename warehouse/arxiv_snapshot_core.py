@@ -39,7 +39,7 @@ def land_snapshot_papers(con, pipeline_run_id: str, complete: bool) -> dict:
         landed = 0
         for offset in range(0, total, CHUNK_ROWS):
             frame = con.execute(f"SELECT * FROM snapshot_papers LIMIT {CHUNK_ROWS} OFFSET {offset}").df()
-            valid, rejected = split_valid(frame, Paper, SOURCE, "papers", "paper_id")
+            valid, rejected = split_valid(frame, Paper, SOURCE, "core__papers", "paper_id")
             upsert_rows(con, "core__papers", valid, ["paper_id"])
             record_quarantine(con, rejected, pipeline_run_id, None)
             landed += len(valid)

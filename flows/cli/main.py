@@ -172,3 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return 1
 
+
+
+if __name__ == "__main__":  # python -m flows.cli.main works as python -m flows.cli does
+    sys.exit(main())

@@ -110,7 +110,7 @@ def test_bad_records_are_quarantined_and_the_rest_lands(run_flow, tmp_path):
 
     con = duckdb.connect(str(path), read_only=True)
     quarantined = con.execute("SELECT record_key, table_name, reason, payload, run_id FROM quarantine "
-                              "WHERE table_name IN ('papers', 'training_runs')").fetchall()
+                              "WHERE table_name IN ('core__papers', 'core__training_runs')").fetchall()
     papers = {r[0] for r in con.execute("SELECT paper_id FROM papers").fetchall()}
     con.close()
     reasons = {(key, reason) for key, _, reason, _, _ in quarantined}

@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from schemas.registry import TABLES
+
 from flows.settings import get_assumption_set
 from flows.transform.compute.estimates import estimate_compute
 from flows.transform.ingest.arxiv import build_arxiv_core
@@ -153,6 +155,7 @@ def test_a_bad_cell_costs_that_cell_not_the_row(column, bad, field):
     assert len(spoiled.core.runs) == 17  # the row landed with what is valid
     q = spoiled.core.quarantine
     assert len(q) == 1 and q["record_key"].iloc[0] == "Quirky-1"
+    assert q["table_name"].iloc[0] in TABLES  # the physical table, as every quarantine row names it
     assert column in q["reason"].iloc[0] and "nan" not in q["reason"].iloc[0].lower().replace("n/a", "")
     assert json.loads(q["payload"].iloc[0])[column] == bad  # enough to fix and replay
     if field != "parameter_count":

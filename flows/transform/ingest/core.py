@@ -72,7 +72,7 @@ def keep_runs_whole(runs: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
         for problem in str(runs.at[i, "range_problems"]).split("; "):
             name = problem.split(" ", 1)[0]
             runs.loc[i, [f"{name}_low", f"{name}_high"]] = None
-            rows.append({"source": source, "table_name": "training_runs", "check_name": "ranges_ordered",
+            rows.append({"source": source, "table_name": "core__training_runs", "check_name": "ranges_ordered",
                          "reason": f"{problem}; the range is left empty and the run lands",
                          "payload": records_to_json(runs.loc[[i]], list(runs.columns))[0],
                          "record_key": runs.at[i, "run_id"]})
@@ -96,16 +96,16 @@ def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, ra
         raw_q = pd.concat([q for q in (raw_q, q_ranges) if not q.empty] or [raw_q], ignore_index=True)
     runs = ensure_columns(runs, list(TrainingRun.to_schema().columns))
     papers = ensure_columns(papers, list(Paper.to_schema().columns))
-    papers_ok, q_papers = split_valid(papers, Paper, source, "papers", "paper_id")
+    papers_ok, q_papers = split_valid(papers, Paper, source, "core__papers", "paper_id")
     bad_papers = set(papers["paper_id"]) - set(papers_ok["paper_id"])
-    runs_kept, q_orphans = quarantine_dependents(runs, "paper_id", bad_papers, source, "training_runs", "run_id", "paper")
-    runs_ok, q_runs = split_valid(runs_kept, TrainingRun, source, "training_runs", "run_id")
+    runs_kept, q_orphans = quarantine_dependents(runs, "paper_id", bad_papers, source, "core__training_runs", "run_id", "paper")
+    runs_ok, q_runs = split_valid(runs_kept, TrainingRun, source, "core__training_runs", "run_id")
     bad_runs = set(facts["run_id"]) - set(runs_ok["run_id"])
-    facts_kept, q_fact_orphans = quarantine_dependents(facts, "run_id", bad_runs, source, "run_facts", "run_id", "training run")
-    facts_ok, q_facts = split_valid(facts_kept, RunFact, source, "run_facts", "run_id")
-    ext_kept, q_ext_orphans = quarantine_dependents(extractions, "run_id", bad_runs, source, "run_extractions",
+    facts_kept, q_fact_orphans = quarantine_dependents(facts, "run_id", bad_runs, source, "core__run_facts", "run_id", "training run")
+    facts_ok, q_facts = split_valid(facts_kept, RunFact, source, "core__run_facts", "run_id")
+    ext_kept, q_ext_orphans = quarantine_dependents(extractions, "run_id", bad_runs, source, "core__run_extractions",
                                                     "run_id", "training run")
-    ext_ok, q_ext = split_valid(ext_kept, RunExtraction, source, "run_extractions", "run_id")
+    ext_ok, q_ext = split_valid(ext_kept, RunExtraction, source, "core__run_extractions", "run_id")
     quarantine = pd.concat([q for q in (raw_q, q_papers, q_orphans, q_runs, q_fact_orphans, q_facts,
                                         q_ext_orphans, q_ext) if not q.empty] or [raw_q], ignore_index=True)
     counts = [

@@ -62,7 +62,7 @@ class RowReader:
     def __init__(self, row: pd.Series, run_id: str):
         self.row, self.run_id, self.problems = row, run_id, []
 
-    def _keep(self, value, problem, column: str, table: str = "training_runs"):
+    def _keep(self, value, problem, column: str, table: str = "core__training_runs"):
         if problem:
             self.problems.append((self.row["Model"], self.run_id, table, column, *problem))
         return value
@@ -74,10 +74,10 @@ class RowReader:
         return self._keep(*read_utilization(self.row.get(column), column), column)
 
     def date(self, column: str) -> str | None:
-        return self._keep(*read_date(self.row.get(column), column), column, "papers")
+        return self._keep(*read_date(self.row.get(column), column), column, "core__papers")
 
     def link(self, column: str) -> str | None:
-        return self._keep(*read_link(self.row.get(column), column), column, "papers")
+        return self._keep(*read_link(self.row.get(column), column), column, "core__papers")
 
     def text(self, column: str) -> str | None:
         return read_text(self.row.get(column))
@@ -118,7 +118,7 @@ def _reported(reader: RowReader, run: dict, is_finetune: bool) -> list[tuple]:
         facts.append(_fact(run["run_id"], "reported_flop_from_bounds", point, "Training compute lower bound",
                            "Epoch gives bounds but no point value: the point is their geometric mean"))
     if point is not None and ((low and low > point) or (high and high < point)):
-        reader.problems.append((reader.row["Model"], run["run_id"], "training_runs", "Training compute lower bound",
+        reader.problems.append((reader.row["Model"], run["run_id"], "core__training_runs", "Training compute lower bound",
                                 "bounds_hold_value", f"Training compute lower bound {low:g} and upper bound {high:g} "
                                 f"do not hold the figure {point:g}" if low and high else
                                 f"Training compute {'lower' if low else 'upper'} bound {low or high:g} is on the wrong "

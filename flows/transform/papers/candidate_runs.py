@@ -45,7 +45,7 @@ def build_candidate_core(papers: pd.DataFrame, runs: pd.DataFrame, source: str, 
     kept = set(core.runs.loc[found, "run_id"])
     core.runs = core.runs[found].reset_index(drop=True)
     core.extractions = core.extractions[core.extractions["run_id"].isin(kept)].reset_index(drop=True)
-    core.quarantine = core.quarantine[core.quarantine["table_name"] != "papers"]
+    core.quarantine = core.quarantine[core.quarantine["table_name"] != "core__papers"]
     runs_count = next(c for c in core.counts if c["table"] == "training_runs")
     runs_count.update(table="training_runs (from abstracts)", landed=len(core.runs),
                       skipped=runs_count["rows_in"] - len(core.runs) - runs_count["quarantined"])  # nothing named
