@@ -397,3 +397,16 @@ def test_cli_list_show_export_import(main, wh, tmp_path):
     assert code == 1 and err == "flopledger: error: unknown run_id 'gpt5'; see `flopledger review list --all` or the training_runs view\n"
     code, _, err = main("review", "import", tmp_path / "d.csv", "--warehouse", tmp_path / "none.duckdb")
     assert code == 1 and "no warehouse at" in err and not (tmp_path / "none.duckdb").exists()
+
+
+def test_review_list_by_source_keeps_that_source_worst_first(main, wh):
+    code, out, _ = main("review", "list", "--warehouse", wh, "--format", "json", "--source", "curated")
+    rows = json.loads(out)
+    assert code == 0 and rows and {r["source"] for r in rows} == {"curated"}
+    worst = [r["worst_log10_ratio"] for r in rows]
+    severities = [r["severity"] for r in rows]
+    # within a severity, the largest disagreement (any of the three ratios) comes first
+    for a, b, sa, sb in zip(worst, worst[1:], severities, severities[1:]):
+        assert sa != sb or a >= b
+    code, out, _ = main("review", "list", "--warehouse", wh, "--format", "json", "--source", "epoch")
+    assert (code, json.loads(out)) == (0, [])
