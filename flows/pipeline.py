@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
@@ -233,6 +234,41 @@ def publish_review_queue(queue: pd.DataFrame, assumptions: str) -> str:
     return str(create_table_artifact(key=REVIEW_ARTIFACT_KEY, table=rows, description=description))
 
 
+TRENDS_ARTIFACT_KEY = "flopledger-trends"
+
+
+def trends_chart_path(warehouse: Path) -> Path:
+    """The chart each run writes next to the warehouse: flopledger.duckdb -> flopledger.trends.png."""
+    return warehouse.with_name(warehouse.stem + ".trends.png")
+
+
+@task(name="publish-trends", cache_policy=NO_CACHE)
+def publish_trends(settings: Settings, pipeline_run_id: str) -> str | None:
+    """The headline fit (flopledger trends with its defaults) as a Prefect markdown artifact, a chart
+    next to the warehouse and a row of the `trends` view; skipped when fewer than 3 dated runs have
+    an estimate. Returns the chart's path."""
+    from flows.charts import draw_trend_chart
+    from flows.transform.trends.report import format_table, headline_report, trend_row
+    from warehouse.trends_queries import save_trend_fit, trend_runs, warehouse_sources
+
+    con = connect_for_write(settings.warehouse)
+    try:
+        runs, sources = trend_runs(con, "best", settings.assumptions), warehouse_sources(con)
+        headline = headline_report(runs, settings.assumptions)
+        if headline is None:
+            get_run_logger().info("trends: fewer than 3 dated runs with an estimate; no fit published")
+            return None
+        report, fits, chosen = headline
+        chart = trends_chart_path(settings.warehouse.resolve())
+        draw_trend_chart(chart, chosen, fits, report, sources)
+        save_trend_fit(con, trend_row(report, pd.Timestamp.now("UTC").tz_localize(None), pipeline_run_id, str(chart)))
+    finally:
+        con.close()
+    create_markdown_artifact(key=TRENDS_ARTIFACT_KEY, markdown=f"```\n{format_table(report)}\n```\n\nChart: `{chart}`",
+                             description=f"training compute against publication date under {settings.assumptions}")
+    return str(chart)
+
+
 @flow(name="flopledger-build", log_prints=True)
 def build_warehouse(settings: Settings) -> dict:
     """Build or refresh the warehouse from the selected sources (default: bundled curated records);
@@ -264,5 +300,6 @@ def _build(settings: Settings) -> dict:
                                   "quarantined": snapshot["malformed"], "filtered": snapshot["rows_filtered_out"]})
         summary["counts"].append(snapshot["papers"])
     publish_review_queue(summary.pop("review_queue"), settings.assumptions)
+    summary["trends_chart"] = publish_trends(settings, pipeline_run_id)
     get_run_logger().info("landed %s", summary["totals"])
     return summary

@@ -23,6 +23,7 @@ from schemas.raw_epoch_models import RawEpochRecord
 from schemas.review_decision import ReviewDecision
 from schemas.run_extraction import RunExtraction
 from schemas.run_fact import RunFact
+from schemas.trend_fit import TrendFitRow
 from schemas.training_run import DOOR_ONLY as RUN_DOOR_ONLY, TrainingRun
 
 LAYERS = ("raw", "core", "out", "ref", "meta")
@@ -65,6 +66,7 @@ _TABLES = [
           "one method's estimate for a run under an assumption set"),
     Table("out__compute_comparison", "out", ComputeComparison, ("run_id", "assumption_set"),
           "both methods compared for a run under an assumption set"),
+    Table("out__trends", "out", TrendFitRow, ("assumption_set",), "the latest headline trend fit under a set"),
     Table("out__hardware_unresolved", "out", None, ("name_key",), "a hardware name no alias resolves (the queue)"),
     Table("ref__hardware_specs", "ref", HardwareSpec, ("hardware_id",), "a chip's spec row"),
     Table("ref__hardware_aliases", "ref", HardwareAlias, ("alias_key",), "a name for a chip in a date window"),

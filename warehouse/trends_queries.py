@@ -42,3 +42,14 @@ def warehouse_sources(con) -> str:
     """What the runs came from, for a chart footer: 'curated (20), epoch (812)'."""
     rows = con.execute("SELECT source, count(*) FROM training_runs GROUP BY source ORDER BY source").fetchall()
     return ", ".join(f"{source} ({count})" for source, count in rows)
+
+
+def save_trend_fit(con, row: dict) -> None:
+    """Replace the assumption set's headline fit in out__trends (validated against its model first)."""
+    from schemas.registry import table
+    from warehouse.writes import transaction, upsert_rows
+
+    entry = table("out__trends")
+    frame = entry.model.validate(pd.DataFrame([row]), lazy=True)
+    with transaction(con):
+        upsert_rows(con, entry.name, frame, list(entry.keys))

@@ -104,3 +104,10 @@ CREATE OR REPLACE VIEW quarantine AS
 SELECT source, table_name, check_name, reason, payload, run_id, record_key, status,
        first_seen_at, quarantine_id
 FROM meta__quarantine_records;
+
+-- The latest headline fit of training compute against publication date, per assumption set
+CREATE OR REPLACE VIEW trends AS
+SELECT assumption_set, estimate, n, since, until, growth_per_year, growth_per_year_low, growth_per_year_high,
+       doubling_months, doubling_months_low, doubling_months_high, r2, segments, excluded_runs AS excluded, chart_path,
+       fitted_at, pipeline_run_id
+FROM out__trends;

@@ -37,6 +37,8 @@ def print_summary(summary: dict) -> None:
     console.print(totals)
     # plain lines, never wrapped, so scripts can read them
     print(f"warehouse: {summary['warehouse']}")
+    if summary.get("trends_chart"):
+        print(f"trend chart: {summary['trends_chart']}")
     print(f"pipeline run: {summary['pipeline_run_id']}")
 
 

@@ -11,7 +11,6 @@ from flows.cli.base import CliError, iso_date, positive_int
 
 ESTIMATES = ("best", "operations", "hardware", "reported")
 CHART_SUFFIXES = (".png", ".svg", ".html")
-MIN_RUNS = 3
 
 
 def positive_flop(text: str) -> float:
@@ -78,7 +77,7 @@ def _check_choices(values, known, what: str) -> None:
 def run_trends(args) -> int:
     from flows.settings import default_assumptions
     from flows.transform.trends.selection import select_runs
-    from flows.transform.trends.report import build_report, format_table
+    from flows.transform.trends.report import MIN_RUNS, build_report, format_table
 
     if args.chart and not args.chart.parent.is_dir():  # before any work: fail fast
         raise CliError(f"cannot write chart {args.chart}: no directory {args.chart.parent}")

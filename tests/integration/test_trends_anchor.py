@@ -26,3 +26,19 @@ def test_openai_appendix_era_doubling_time(openai_warehouse, capsys):
     assert report["excluded"]["flagged_unresolved"] == 1 and report["excluded"]["missing_estimate"] == 2
     assert report["doubling_months_low"] < OPENAI_DOUBLING_MONTHS < report["doubling_months_high"]
     assert report["growth_per_year_low"] < report["growth_per_year"] < report["growth_per_year_high"]
+
+
+def test_each_run_publishes_its_headline_fit_and_chart(openai_warehouse, capsys):
+    import duckdb
+
+    path, summary = openai_warehouse
+    chart = path.with_name("warehouse.trends.png")
+    assert summary["trends_chart"] == str(chart.resolve()) and chart.read_bytes()[:4] == b"\x89PNG"
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("SELECT assumption_set, estimate, n, growth_per_year, chart_path FROM trends").fetchall()
+    finally:
+        con.close()
+    assert main(["trends", "--warehouse", str(path), "--assumptions", "openai-2018", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)  # the command with its defaults fits what the run published
+    assert row == [("openai-2018", "best", report["n"], pytest.approx(report["growth_per_year"]), str(chart.resolve()))]

@@ -94,3 +94,30 @@ def format_table(report: dict) -> str:
         runs = next(iter(rows.values()))["runs"]
         lines.append(f"    {year}  {runs:>5}  " + "  ".join(f"{c:>12}" for c in cells))
     return "\n".join(lines)
+
+
+MIN_RUNS = 3  # a line through fewer runs says nothing
+
+
+def headline_report(runs: pd.DataFrame, assumption_set: str, estimate: str = "best"):
+    """The fit each `flopledger run` publishes: every dated run with the chosen estimate, eras by BIC;
+    None when fewer than MIN_RUNS runs on two dates are left (the run goes on without a trend)."""
+    from flows.transform.trends.selection import select_runs
+
+    chosen, excluded = select_runs(runs)
+    if len(chosen) < MIN_RUNS or chosen["year"].nunique() < 2:
+        return None
+    report, fits = build_report(chosen, excluded, estimate, assumption_set, "auto", len(runs))
+    return report, fits, chosen
+
+
+def trend_row(report: dict, fitted_at, pipeline_run_id: str | None, chart_path: str | None) -> dict:
+    """The out__trends row for a report (schemas/trend_fit.py)."""
+    import json
+
+    keys = ("growth_per_year", "growth_per_year_low", "growth_per_year_high", "doubling_months",
+            "doubling_months_low", "doubling_months_high", "r2")
+    return {"assumption_set": report["assumption_set"], "estimate": report["estimate"], "fitted_at": fitted_at,
+            "pipeline_run_id": pipeline_run_id, "n": report["n"], "since": report["since"], "until": report["until"],
+            **{k: report[k] for k in keys}, "segments": json.dumps(report["segments"]),
+            "excluded_runs": json.dumps(report["excluded"]), "chart_path": chart_path}
