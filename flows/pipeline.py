@@ -36,7 +36,8 @@ from warehouse.state import (mark_checked, papers_due, read_other_sources, read_
                              save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions
-from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
+from warehouse.seeds import (read_hardware_aliases, read_hardware_specs, read_hardware_units, read_model_configs,
+                             with_alias_key)
 from warehouse.unresolved import record_unresolved
 
 
@@ -154,7 +155,8 @@ def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame
 
 @task(name="estimate-compute", cache_policy=NO_CACHE)
 def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return estimate_compute(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file))
+    return estimate_compute(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file),
+                            read_model_configs())
 
 
 def _source_writes(batch: SourceBatch, complete: bool) -> list:

@@ -70,6 +70,8 @@ class TrainingRun(pa.DataFrameModel):
     operations_multiplier: Series[float] = _positive(description="Extra factor a cited analysis applied to the operations method")
     ensemble_members: Series[float] = pa.Field(nullable=True, ge=1, description="Identical members trained; "
                                                "the facts describe one member and both methods sum over members")
+    model_config: Series[str] = pa.Field(nullable=True, description="A bundled architecture config "
+                                         "(warehouse/seeds/model_configs/<name>.json): operations counted from it")
     base_run_id: Series[str] = pa.Field(nullable=True, description="The run this one fine-tunes; its facts and "
                                         "estimates cover the fine-tuning only")
     reported_flop_source: Series[str] = pa.Field(nullable=True, description="Who states reported_flop: null for the "

@@ -17,6 +17,7 @@ NOTABILITY_FILE = SEEDS_DIR / "notability.yaml"
 DECISIONS_FILE = SEEDS_DIR / "review_decisions.csv"
 DOMAIN_CLASSES_FILE = SEEDS_DIR / "domain_classes.csv"
 CURATED_DIR = SEEDS_DIR / "curated"
+MODEL_CONFIGS_DIR = SEEDS_DIR / "model_configs"
 
 
 def read_yaml(path: Path, what: str):
@@ -28,6 +29,14 @@ def read_yaml(path: Path, what: str):
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise ValueError(f"{what} {path}: not valid YAML" + (f" (line {mark.line + 1})" if mark else "")) from None
+
+
+def read_model_configs(directory: Path | None = None) -> dict[str, dict]:
+    """The bundled architecture configs (config.json form) by file stem."""
+    import json
+
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(Path(directory or MODEL_CONFIGS_DIR).glob("*.json"))}
 
 
 def read_hardware_specs(path: Path | None = None) -> pd.DataFrame:

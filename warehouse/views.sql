@@ -15,7 +15,7 @@ SELECT run_id, paper_id, system, domain, parameter_count, active_parameter_count
        first_landed_at, updated_at,
        dataset_tokens, dataset_size_unit, reported_flop_low, reported_flop_high, reported_flop_source,
        reported_flop_confidence, reported_flop_method, reported_total_flop, base_model, base_run_id,
-       hardware_utilization_hfu, is_frontier, reported_cost_2023_usd, training_power_draw_watts
+       hardware_utilization_hfu, is_frontier, reported_cost_2023_usd, training_power_draw_watts, model_config
 FROM core__training_runs;
 
 CREATE OR REPLACE VIEW run_extractions AS

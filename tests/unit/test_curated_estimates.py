@@ -71,3 +71,22 @@ def test_a_broken_assumption_set_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="default utilization 0.3 for gpu lies outside its range"):
         load_assumption_sets(tmp_path / "bad.yaml")
 
+
+
+def test_runs_with_a_bundled_config_count_operations_from_the_architecture(core_runs):
+    from warehouse.seeds import read_model_configs
+
+    configs = read_model_configs()
+    estimates, comparison = estimate_compute(core_runs, read_hardware_specs(), get_assumption_set("epoch-2022"), configs)
+    gpt3 = estimates.set_index(["run_id", "method"]).loc[("gpt3_175b", "operations")]
+    # GPT-3's shape (96 x 12288, context 2048) gives 174.6B parameters and, under Kaplan's convention,
+    # 6 x 174.6e9 + 6 x 96 x 1024 x 12288 FLOP per token = 1.058e12; x 300e9 tokens = 3.17e23
+    # (the paper's Table D.1: 3.14e23 without attention)
+    assert gpt3["formula"] == "architecture" and gpt3["flop"] == pytest.approx(3.17e23, rel=0.01)
+    assert not comparison.set_index("run_id").loc["gpt3_175b", "is_flagged"] or \
+        "architecture" not in str(comparison.set_index("run_id").loc["gpt3_175b", "flag_reason"])
+    # a run whose config does not match its stated size is flagged with both numbers
+    wrong = core_runs.assign(model_config=core_runs["model_config"].where(core_runs["run_id"] != "llama2_70b", "gpt2-xl"))
+    _, flagged = estimate_compute(wrong, read_hardware_specs(), get_assumption_set("epoch-2022"), configs)
+    row = flagged.set_index("run_id").loc["llama2_70b"]
+    assert row["is_flagged"] and "architecture config: parameters: computed 1,557,611,200 vs stated 70,000,000,000" in row["flag_reason"]

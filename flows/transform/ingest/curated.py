@@ -8,7 +8,7 @@ import pandas as pd
 
 SOURCE = "curated"
 PAPER_FIELDS = ["paper_id", "title", "published_date", "url", "arxiv_id", "doi", "note"]
-RUN_FIELDS = ["run_id", "system", "domain", "hardware_text", "base_run_id"]
+RUN_FIELDS = ["run_id", "system", "domain", "hardware_text", "base_run_id", "model_config"]
 FACTS = [
     "parameter_count", "active_parameter_count", "training_tokens", "dataset_tokens", "training_examples",
     "epochs", "batch_size", "batch_tokens", "forward_multiply_adds_per_example", "chip_count", "training_hours",
