@@ -65,7 +65,7 @@ from flows.transform.mentions.extract import build_matcher, extract_mentions  # 
 try:
     from flows.transform.mentions.statements import summarize_mentions  # noqa: E402
 except ImportError:  # before issue 11 the pipeline took the first training mention, else the first mention
-    def summarize_mentions(mentions):
+    def summarize_mentions(mentions, text=None):
         training = [m for m in mentions if m.get("role") == "training"]
         return dict((training or mentions or [{}])[0])
 from warehouse.seeds import read_hardware_aliases, read_hardware_units  # noqa: E402
@@ -81,7 +81,9 @@ WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "sev
          10: "ten", 12: "twelve", 16: "sixteen", 20: "twenty", 24: "twenty-four", 32: "thirty-two",
          48: "forty-eight", 64: "sixty-four"}
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.])\d+(?![\d,]\d)")
-HW_WORD = re.compile(r"(?<![A-Za-z])(?:gpu|tpu|npu|chip|accelerator|cores?\b|cards?\b|nodes?\b|device|ascend|gaudi|"
+# 'node' of a network layer ('a 512-node linear layer') is a neuron, not a machine.
+HW_WORD = re.compile(r"(?<![A-Za-z])(?:gpu|tpu|npu|chip|accelerator|cores?\b|cards?\b|nodes?\b(?![\w\s-]{0,40}\blayer)|"
+                     r"device|ascend|gaudi|"
                      r"trainium|wafer)", re.I)
 DURATION = re.compile(
     r"(?<!gpu )(?<!tpu )(?<!chip )(?<!core )(?<!gpu-)(?<!tpu-)(?<!chip-)(?<!core-)"
@@ -225,7 +227,7 @@ def score(frame: pd.DataFrame, aliases: pd.DataFrame) -> dict[str, Score]:
             mentions = extract_mentions(text, matcher, published_date=date)
         except ValueError:
             mentions = extract_mentions(text, matcher)
-        reading = summarize_mentions(mentions)
+        reading = summarize_mentions(mentions, text)
         _score_hardware(scores, row, text, reading, aliases, alias_of, units)
         _score_time(scores["time"], row, text, reading, mentions)
     return scores
