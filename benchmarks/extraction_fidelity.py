@@ -7,8 +7,9 @@ quote the papers' sentences in quotation marks next to the structured values Epo
 them. For each row we keep ONLY the quoted text ("..." or curly quotes) of its notes columns
 (QUOTE_COLUMNS), one quote per line, run `extract_mentions` on it (matcher built from
 warehouse/seeds/hardware_aliases.csv, the row's publication date given), and reduce the mentions
-to one reading with `summarize_mentions` (the rule the pipeline uses to fill a run from its
-hardware statement). That reading is compared with Epoch's `Training hardware`, `Hardware
+to one reading with `summarize_mentions(mentions, text)` (the rule the pipeline uses to fill a run from its
+hardware statement; given the text it also picks the largest model's count where one sentence sizes several
+models, and lets a per-machine count give way to a stated total). That reading is compared with Epoch's `Training hardware`, `Hardware
 quantity` and `Training time (hours)`.
 
 Populations (a row is scored only where the quotes say the value at all):
@@ -18,7 +19,9 @@ Populations (a row is scored only where the quotes say the value at all):
               word (eight, sixteen), or as the product of two numbers written within NEAR (80)
               characters of each other (32 nodes x 8 GPUs), with a hardware word (GPU, TPU, NPU, chip,
               accelerator, core, card, node, device, Ascend, Gaudi, Trainium, wafer) or an alias of
-              Epoch's chip within NEAR characters of the number(s).
+              Epoch's chip within NEAR characters of the number(s). 'node' followed within 40
+              characters by 'layer' is a neuron ('a 512-node linear layer'), not a hardware word
+              (since issue 11's second pass: it took out one row whose quotes state no hardware).
   time        Epoch gives training time T, and the quotes hold a wall-clock duration: a number, number
               word, 'a'/'an' or 'half' followed by hour(s)/hr(s)/h/day(s)/week(s)/month(s)/year(s)
               and NOT preceded by a device word (so '1.7M GPU hours' alone does not enter).
