@@ -7,8 +7,9 @@ quote the papers' sentences in quotation marks next to the structured values Epo
 them. For each row we keep ONLY the quoted text ("..." or curly quotes) of its notes columns
 (QUOTE_COLUMNS), one quote per line, run `extract_mentions` on it (matcher built from
 warehouse/seeds/hardware_aliases.csv, the row's publication date given), and reduce the mentions
-to one reading with `summarize_mentions` (the rule the pipeline uses to fill a run from its
-hardware statement). That reading is compared with Epoch's `Training hardware`, `Hardware
+to one reading with `summarize_mentions(mentions, text)` (the rule the pipeline uses to fill a run from its
+hardware statement; given the text it also picks the largest model's count where one sentence sizes several
+models, and lets a per-machine count give way to a stated total). That reading is compared with Epoch's `Training hardware`, `Hardware
 quantity` and `Training time (hours)`.
 
 Populations (a row is scored only where the quotes say the value at all):
@@ -18,7 +19,9 @@ Populations (a row is scored only where the quotes say the value at all):
               word (eight, sixteen), or as the product of two numbers written within NEAR (80)
               characters of each other (32 nodes x 8 GPUs), with a hardware word (GPU, TPU, NPU, chip,
               accelerator, core, card, node, device, Ascend, Gaudi, Trainium, wafer) or an alias of
-              Epoch's chip within NEAR characters of the number(s).
+              Epoch's chip within NEAR characters of the number(s). 'node' followed within 40
+              characters by 'layer' is a neuron ('a 512-node linear layer'), not a hardware word
+              (since issue 11's second pass: it took out one row whose quotes state no hardware).
   time        Epoch gives training time T, and the quotes hold a wall-clock duration: a number, number
               word, 'a'/'an' or 'half' followed by hour(s)/hr(s)/h/day(s)/week(s)/month(s)/year(s)
               and NOT preceded by a device word (so '1.7M GPU hours' alone does not enter).
@@ -65,7 +68,7 @@ from flows.transform.mentions.extract import build_matcher, extract_mentions  # 
 try:
     from flows.transform.mentions.statements import summarize_mentions  # noqa: E402
 except ImportError:  # before issue 11 the pipeline took the first training mention, else the first mention
-    def summarize_mentions(mentions):
+    def summarize_mentions(mentions, text=None):
         training = [m for m in mentions if m.get("role") == "training"]
         return dict((training or mentions or [{}])[0])
 from warehouse.seeds import read_hardware_aliases, read_hardware_units  # noqa: E402
@@ -81,7 +84,9 @@ WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "sev
          10: "ten", 12: "twelve", 16: "sixteen", 20: "twenty", 24: "twenty-four", 32: "thirty-two",
          48: "forty-eight", 64: "sixty-four"}
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.])\d+(?![\d,]\d)")
-HW_WORD = re.compile(r"(?<![A-Za-z])(?:gpu|tpu|npu|chip|accelerator|cores?\b|cards?\b|nodes?\b|device|ascend|gaudi|"
+# 'node' of a network layer ('a 512-node linear layer') is a neuron, not a machine.
+HW_WORD = re.compile(r"(?<![A-Za-z])(?:gpu|tpu|npu|chip|accelerator|cores?\b|cards?\b|nodes?\b(?![\w\s-]{0,40}\blayer)|"
+                     r"device|ascend|gaudi|"
                      r"trainium|wafer)", re.I)
 DURATION = re.compile(
     r"(?<!gpu )(?<!tpu )(?<!chip )(?<!core )(?<!gpu-)(?<!tpu-)(?<!chip-)(?<!core-)"
@@ -225,7 +230,7 @@ def score(frame: pd.DataFrame, aliases: pd.DataFrame) -> dict[str, Score]:
             mentions = extract_mentions(text, matcher, published_date=date)
         except ValueError:
             mentions = extract_mentions(text, matcher)
-        reading = summarize_mentions(mentions)
+        reading = summarize_mentions(mentions, text)
         _score_hardware(scores, row, text, reading, aliases, alias_of, units)
         _score_time(scores["time"], row, text, reading, mentions)
     return scores

@@ -70,8 +70,10 @@ class HardwareUnit(pa.DataFrameModel):
     """What one '<chip> <unit>' is worth in spec-row units (a K80 GPU is half a board)."""
 
     hardware_id: Series[str] = pa.Field(description="ref__hardware_specs.hardware_id")
+    # 'system' and 'node' (issue 11): a Cerebras CS-2 is counted in systems, and a cluster node of one is one system
+    # ('16 CS-2 nodes'); 'instance' for a cloud instance that holds a fixed number of chips.
     unit: Series[str] = pa.Field(isin=["gpu", "board", "card", "module", "gcd", "superchip", "chip", "core", "pod",
-                                       "slice"])
+                                       "slice", "system", "node", "instance"])
     spec_units: Series[float] = pa.Field(gt=0, description="Spec-row units per one of this unit")
     is_default: Series[bool] = pa.Field(description="Applies when the text names no unit")
     note: Series[str] = pa.Field(nullable=True)

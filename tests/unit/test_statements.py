@@ -80,3 +80,13 @@ def test_the_paper_date_picks_the_meaning_of_a_dated_name():
     early = _core(_run("r", text), published="2016-03-01").runs["hardware_id"].item()
     late = _core(_run("r", text), published="2017-03-01").runs["hardware_id"].item()
     assert (early, late) == ("nvidia_geforce_gtx_titan_x", "nvidia_geforce_gtx_titan_x_pascal")
+
+
+def test_the_pipeline_reads_a_statement_with_its_text():
+    """Rules that need the statement's text (largest model's count, per-machine count vs total) run in the pipeline."""
+    text = "We fine-tune the 13B models on 32 A100 GPUs and the 70B models on 128 A100 GPUs."
+    sizes = _core(_run("sizes", text)).runs.set_index("run_id").loc["sizes"]
+    assert sizes["chip_count"] == 128
+    text = "Our nodes are DGX-1 machines with 8 V100 GPUs. The final run took 30 hours on 256 GPUs."
+    total = _core(_run("total", text), published="2018-06-01").runs.set_index("run_id").loc["total"]
+    assert (total["chip_count"], total["training_hours"]) == (256, 30)

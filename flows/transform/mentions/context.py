@@ -3,7 +3,7 @@ hardware played, and the numeric precision stated for it."""
 
 from __future__ import annotations
 
-from flows.transform.mentions.patterns import CONTEXT, POST_NOT_CHIP, SENTENCE_END, SHORT_NAME
+from flows.transform.mentions.patterns import CAPACITY, CONTEXT, POST_NOT_CHIP, SENTENCE_END, SHORT_NAME
 from flows.transform.mentions.phrases import CLAUSE, NOT_BEFORE, PRECISION, ROLE, ROLE_NAMES
 
 LOW_PRECISION = ("fp8", "bf16", "fp16")
@@ -29,6 +29,17 @@ def is_hardware(text: str, s0: int, s1: int, c1: int, key: str, has_numbers: boo
     if not SHORT_NAME.fullmatch(key):
         return True
     return CONTEXT.search(text, s0, s1) is not None or (has_numbers and len(key) > 3)
+
+
+def states_capacity(text: str, s0: int, s1: int, at: int) -> bool:
+    """True when the clause of the sentence [s0, s1) holding position `at` says hardware is too small
+    ('a single GPU cannot hold the 70B model'): a count there is no run's count."""
+    if CAPACITY.search(text, s0, s1) is None:
+        return False
+    cuts = [m.start() for m in CLAUSE.finditer(text, s0, s1)]
+    k0 = max([c for c in cuts if c <= at], default=s0)
+    k1 = min([c for c in cuts if c > at], default=s1)
+    return CAPACITY.search(text, k0, k1) is not None
 
 
 def role(text: str, s0: int, s1: int, c0: int, c1: int) -> str:

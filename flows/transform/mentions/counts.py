@@ -122,6 +122,9 @@ def chip_count(text: str, at: Where, meaning: Meaning, matcher: Matcher, slice_s
         return _scaled((pre.n or 1) * slice_size, unit_worth(matcher, hw, "slice")), (start or at.c0, at.c1)
     if found := _after_name(text, at, pre, hw, matcher, lim):
         return found[0], ((start if pre.n and not pre.bare else at.c0), found[1])
+    if pre.n and not pre.bare and (m := POST_EACH.match(text, at.c1, lim)):  # '2 A100 instances with 8 GPUs each'
+        per = parse_count(m.group("m"))
+        return _scaled(pre.n * per if per else None, unit_worth(matcher, hw, m.group("u"))), (start, m.end())
     units = POST_UNITS.match(text, at.c1, lim)
     unit = units.group("u") if units else None
     pos = units.end() if units else at.c1
@@ -145,8 +148,9 @@ def chip_count(text: str, at: Where, meaning: Meaning, matcher: Matcher, slice_s
                                                                      and POST_SYSTEMS.match(text, pos, lim))
     if meaning.chips_per_unit != 1 and system:
         return pre.n * meaning.chips_per_unit, (start, pos)  # '4 DGX-2 systems', '96 DGX-A100 GPU (8x40G) servers'
-    if not pre.multiplied and not (units and units.group("pl")) and POST_GROUP.match(text, pos, lim):
+    if not pre.multiplied and not (units and units.group("pl")) and (group := POST_GROUP.match(text, pos, lim)):
         if m := POST_GROUP_TOTAL.match(text, pos, lim):  # 'two A100 nodes (16 GPUs)'
             return _scaled(parse_count(m.group("n")), unit_worth(matcher, hw, m.group("u"))), (start, m.end())
-        return None, None
+        worth = matcher.units.get(hw, {}).get(group.group("g").lower())
+        return (pre.n * worth, (start, group.end())) if worth else (None, None)  # '16 CS-2 nodes': a unit row says
     return _scaled(pre.n, unit_worth(matcher, hw, unit)), (start, pos if unit else pre.end)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from flows.transform.hardware.aliases import parse_date
-from flows.transform.mentions.context import is_hardware, precision, role, sentence_bounds
+from flows.transform.mentions.context import is_hardware, precision, role, sentence_bounds, states_capacity
 from flows.transform.mentions.counts import Where, chip_count
 from flows.transform.mentions.generic import chipless_mentions
 from flows.transform.mentions.matcher import Matcher, alias_key, build_matcher, matcher_for, resolve_name
@@ -59,6 +59,8 @@ def _mention(text: str, matcher: Matcher, m: re.Match, bounds: tuple[int, int], 
     in_devtime = dev_span is not None and dev_span[0] <= c0 < dev_span[1]
     count, count_span = (None, None) if in_devtime else chip_count(text, Where(s0, s1, c0, m.end()), meaning,
                                                                    matcher, slice_size)
+    if count is not None and states_capacity(text, s0, s1, c0):
+        count, count_span = None, None  # 'a single A100 cannot hold the model': a capacity, not a run
     has_numbers = count is not None or dev_span is not None
     if not is_hardware(text, s0, s1, m.end(), alias_key(name), has_numbers):
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from flows.transform.mentions.context import precision, role, sentence_bounds
+from flows.transform.mentions.context import precision, role, sentence_bounds, states_capacity
 from flows.transform.mentions.matcher import Matcher
 from flows.transform.mentions.numbers import parse_count, tidy
 from flows.transform.mentions.patterns import NODE
@@ -118,6 +118,8 @@ def chipless_mentions(text: str, matcher: Matcher, chip_mentions: list[dict]) ->
         if any(a <= start < b or a < w1 <= b for a, b in taken):
             continue
         s0, s1 = sentence_bounds(text, w0, w1)
+        if states_capacity(text, s0, s1, w0):
+            continue  # 'A single GPU cannot hold the 70B model': a capacity, not a run
         owner = _countless_owner(chip_mentions, s0, s1)
         if owner is not None:
             owner["chip_count"], owner["spans"]["count"] = count, [start, w1]

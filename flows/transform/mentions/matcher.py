@@ -21,8 +21,10 @@ from flows.transform.hardware.aliases import LastBuilt, Meaning, alias_meanings,
 # Unit words as written -> the unit names of hardware_units.csv.
 UNIT_NAMES = {"gpu": "gpu", "gcd": "gcd", "superchip": "superchip", "chip": "chip", "card": "card",
               "board": "board", "module": "module", "core": "core", "tensorcore": "core", "pod": "pod",
-              "slice": "slice", "instance": "instance"}
-GPU_LIKE = ("gpu", "chip", "card", "board", "module")  # on a chip without unit rows, one of these is one spec row
+              "slice": "slice", "instance": "instance", "system": "system", "node": "node"}
+# On a chip without unit rows, one of these is one spec row. Not 'instance': a GPU cloud instance holds 1 to 16
+# GPUs ('8 A100 instances' gives no count), unless the chip has an instance row or the text says how many each holds.
+GPU_LIKE = ("gpu", "chip", "card", "board", "module")
 _SLICE = r"(?P<slice>v(?P<ver>\d(?:[ep]|lite)?)(?:pod)?-(?P<size>\d{1,5}))"
 
 

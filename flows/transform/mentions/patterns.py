@@ -68,7 +68,7 @@ POST_WITH = re.compile(
     rf"s?(?:\s*(?:-?\s*based\s+)?(?:hardware|{NODE}|cluster|setup|platform|slice))?\s*,?\s+"
     rf"(?:with|having|containing|comprising|featuring)\s+(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?|devices?)",
     re.I)
-POST_GROUP = re.compile(r"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?:cluster|node|server|machine|system|instance|"
+POST_GROUP = re.compile(r"s?(?:\s*-?\s*based)?\s+(?:GPU\s+)?(?P<g>cluster|node|server|machine|system|instance|"
                         r"pod|rack|box|workstation)", re.I)
 POST_GROUP_TOTAL = re.compile(
     rf"s?\s+(?:GPU\s+)?{NODE}\s*\(\s*(?P<n>{NUM})\s+(?:{UNIT_WORD}|accelerators?)\s*(?:in\s+total|total)?\s*\)", re.I)
@@ -82,6 +82,21 @@ POST_NVL = re.compile(r"\s+NVL(?P<n>\d+)\b", re.I)
 POST_NOT_CHIP = re.compile(
     r"\s*(?:km|kilomet\w*|miles?|mph|kg|m|meters?|metres?|cm|mm|hp|bhp|kw|mpg|tons?|motorway|highway|"
     r"road|bus|route|vertebra\w*|cells?|lymphocytes?|histones?|genes?|proteins?|mutations?|receptors?)\b", re.I)
+# A model size as papers write it ('30B', '(1.3B)', '350M parameters', '7 billion'), for picking the largest model's
+# count; a scale letter must be a capital or follow a digit directly ('1.6M instances' is caught by the caller's rule).
+MODEL_SIZE = re.compile(r"(?<![\w.])(?P<n>\d{1,4}(?:\.\d+)?)[\s-]?(?P<s>B|M|billion|million)(?![A-Za-z])"
+                        r"(?!\s+(?:tokens|images|examples|samples|pairs|steps|updates|instances|words|hours))")
+# What stands right before a per-machine count: 'DGX-1 machines with 8', 'each node comprised of 4 x'.
+PER_GROUP_BEFORE = re.compile(
+    rf"{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting|comprised\s+of|comprising|"
+    rf"consisting\s+of|featuring|holding)\s+(?:each\s+)?$", re.I)
+# A clause saying hardware is too small for something ('a single GPU cannot hold the 70B model', 'does not fit
+# on one A100') states a capacity, not a run: its counts are no run's chip count.
+CAPACITY = re.compile(
+    r"(?<![A-Za-z])(?:(?:cannot|can't|can not|could\s+not|couldn't|does\s+not|doesn't|do\s+not|don't|did\s+not|"
+    r"didn't|will\s+not|won't|would\s+not|wouldn't|unable\s+to|too\s+(?:large|big)\s+to|impossible\s+to)\s+"
+    r"(?:\w+\s+)?(?:hold|fit|store|accommodate|load|house)\b|too\s+(?:large|big)\s+(?:for|to\s+fit)\b|"
+    r"exceeds?\s+the\s+(?:\w+\s+)?memory|out\s+of\s+memory|\bOOM\b)", re.I)
 CONTEXT = re.compile(r"gpu|tpu|nvidia|cuda|accelerat|graphics|\bcards?\b|instance|tesla|device|train|"
                      r"inference|fine[\s-]?tun|latency|throughput|hardware|compute|cluster|flop|"
                      r"训练|推理|微调", re.I)

@@ -33,6 +33,13 @@ COMPOUND = re.compile(rf"{B}(?P<n1>{NUM})\s*(?P<u1>days?|hours?|hrs?|h)\s*(?:and
 # 'several weeks' (more than two, not many: 3-9), 'a few days' (2-5): a range with no point value.
 VAGUE = re.compile(rf"(?<![A-Za-z])(?P<k>several|a\s+few)\s+{UNIT}", re.I)
 VAGUE_RANGE = {"several": (3, 9), "a few": (2, 5)}
+# 'cut from 11 days to 5 days': the time the run took is the one it went to.
+FROM_TO = re.compile(rf"(?<![A-Za-z])from\s+(?:{B}{NUM})[\s-]*{UNIT}\s+(?:down\s+)?to\s+(?:only\s+|just\s+)?"
+                     rf"{B}(?P<n>{NUM})[\s-]*(?P<u2>hours?|hrs?|h|days?|weeks?|months?|minutes?|mins?)(?![A-Za-z0-9])", re.I)
+# '24 hours/day', 'eight hours per day': a rate in a calculation, no run's time.
+PER_DAY = re.compile(r"\s*(?:/|per\s+|a\s+)(?:day|week|month|year)\b", re.I)
+# 'an effective batch size of 2.3 hours of audio': an amount of data, no run's time.
+DATA_BEFORE = re.compile(r"batch(?:\s+size)?\s+(?:of\s+)?(?:about\s+|roughly\s+|~)?$", re.I)
 _A_AFTER = "".join(f"|(?<={w})" for w in ("for ", "about ", "roughly ", "approximately ", "around ", "nearly ",
                                             "almost ", "took ", "takes ", "required ", "needed ", "in ", "~"))[1:]
 SINGLE = re.compile(rf"(?:{B}(?P<n>{NUM})|(?=an?\b)(?:{_A_AFTER})(?P<a>an?)|(?<![A-Za-z])(?P<half>half)\s+an?)"

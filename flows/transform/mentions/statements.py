@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from flows.transform.mentions.patterns import MODEL_SIZE, PER_GROUP_BEFORE
+
 # extracted mention key -> training-run column
 FIELDS = {"hardware_text": "hardware_text", "chip_count": "chip_count", "duration_hours": "training_hours",
           "duration_hours_low": "training_hours_low", "duration_hours_high": "training_hours_high",
@@ -54,16 +56,70 @@ def pick_mention(mentions: list[dict]) -> dict | None:
     return None
 
 
-def summarize_mentions(mentions: list[dict]) -> dict:
+def _size_before(text: str, lo: int, hi: int) -> float | None:
+    """The last model size ('30B', '(1.3B)', '350M', '7 billion') written in [lo, hi), in parameters."""
+    sizes = [float(m.group("n")) * (1e9 if m.group("s")[0].lower() == "b" else 1e6)
+             for m in MODEL_SIZE.finditer(text, lo, hi)]
+    return sizes[-1] if sizes else None
+
+
+def largest_model_first(mentions: list[dict], text: str | None) -> list[dict]:
+    """Mentions in order, except that where one sentence gives counts for several model sizes ('the 30B
+    models on 64 A100s and the 175B models on 128'), the count written after the largest size moves to
+    the place of the first: a run's figure is that of the largest model a sentence sizes. Each count
+    takes the size written between the previous count and itself; when any count in the sentence has
+    none, the order stays (the first count wins)."""
+    if not text:
+        return list(mentions)
+    out = list(mentions)
+    by_sentence: dict[tuple, list[int]] = {}
+    for i, m in enumerate(out):
+        if m.get("chip_count") is not None and (m.get("spans") or {}).get("count"):
+            by_sentence.setdefault(tuple(m["sentence"]), []).append(i)
+    for (s0, _), idx in by_sentence.items():
+        if len(idx) < 2:
+            continue
+        starts = [out[i]["spans"]["count"][0] for i in idx]
+        bounds = [s0] + [out[i]["spans"]["count"][1] for i in idx[:-1]]
+        sizes = [_size_before(text, lo, hi) for lo, hi in zip(bounds, starts)]
+        if any(v is None for v in sizes) or len(set(sizes)) < 2:
+            continue
+        best = idx[sizes.index(max(sizes))]
+        moved = out.pop(best)
+        out.insert(idx[0], moved)
+    return out
+
+
+def _per_group_total(out: dict, mentions: list[dict], text: str | None) -> dict | None:
+    """A chipless training count elsewhere in the statement that is a multiple (2x or more) of the picked
+    count, when the picked count is per machine ('DGX-1 machines with 8 V100 GPUs' ... 'on 128 GPUs'):
+    the per-machine count describes the hardware, the other states the run's total."""
+    span = (out.get("spans") or {}).get("count")
+    count = out.get("chip_count")
+    if not text or not span or not count or not PER_GROUP_BEFORE.search(text, max(0, span[0] - 60), span[0]):
+        return None
+    for m in mentions:
+        n = m.get("chip_count")
+        if m.get("hardware_id") is None and m.get("role") == "training" and n and n >= 2 * count and n % count == 0:
+            return m
+    return None
+
+
+def summarize_mentions(mentions: list[dict], text: str | None = None) -> dict:
     """The values a statement gives its run: those of `pick_mention`, gaps filled from the statement's
     other training mentions in order (a count with no chip name, a time in the next sentence), each
     filled key with the span it came from. A chip is taken from a mention that is not training only
     when the statement names that one chip and no other; no field mixes two mentions (a time keeps its
-    low/high)."""
+    low/high). With the statement's `text`: counts for several model sizes in one sentence give the
+    largest model's (`largest_model_first`), and a per-machine count gives way to a chipless total that
+    is a multiple of it (`_per_group_total`)."""
+    mentions = largest_model_first(mentions, text)
     primary = pick_mention(mentions)
     if primary is None:
         return {}
     out, spans = dict(primary), dict(primary.get("spans") or {})
+    if (total := _per_group_total(out, mentions, text)) is not None:
+        out["chip_count"], spans["count"] = total["chip_count"], (total.get("spans") or {}).get("count")
     training = [m for m in mentions if m.get("role") == "training" and m is not primary]
     groups = {"chip_count": ("chip_count",), "chip_hours": ("chip_hours",), "precision": ("precision",),
               "duration_hours": ("duration_hours", "duration_hours_low", "duration_hours_high")}
@@ -90,7 +146,7 @@ def summarize_mentions(mentions: list[dict]) -> dict:
 def _training_mention(text: str, matcher, published: object) -> dict | None:
     from flows.transform.mentions.extract import extract_mentions
 
-    return summarize_mentions(extract_mentions(text, matcher, published_date=published)) or None
+    return summarize_mentions(extract_mentions(text, matcher, published_date=published), text) or None
 
 
 def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from flows.transform.mentions.matcher import Matcher, unit_worth
 from flows.transform.mentions.numbers import parse_number, parse_scaled, unit_hours
-from flows.transform.mentions.phrases import (BOUND, COMPOUND, DEV_UNIT, DEVTIME, HEDGED, HEDGED_UPPER, MULTIPLIER,
-                                             PER_AFTER, PER_BEFORE, RANGE, SINGLE, SUB_MINUTE, UPPER_BOUNDS, VAGUE,
-                                             VAGUE_RANGE)
+from flows.transform.mentions.phrases import (BOUND, COMPOUND, DATA_BEFORE, DEV_UNIT, DEVTIME, FROM_TO,
+                                             HEDGED, HEDGED_UPPER, MULTIPLIER, PER_AFTER, PER_BEFORE, PER_DAY, RANGE,
+                                             SINGLE, SUB_MINUTE, UPPER_BOUNDS, VAGUE, VAGUE_RANGE)
 
 OF_NOT_TRAINING = re.compile(r"\s+of\s+(?!(?:continuous\s+|wall[\s-]?clock\s+|total\s+)?(?:pre-?|post-?)?"
                              r"(?:train|fine-?tun|comput|run|optimi|self-play|simulat|experiment))", re.I)
@@ -91,9 +91,19 @@ def _candidates(text: str, lo: int, hi: int):
         f1, f2 = unit_hours(m.group("u1")), _small_unit_hours(m.group("u2"))
         if n1 and n2 and f2 < f1:
             yield Duration(m.start(), m.end(), n1 * f1 + n2 * f2)
+    moved = []
+    for m in FROM_TO.finditer(text, lo, hi):  # 'from 11 days to 5 days': the second
+        n = parse_number(m.group("n"))
+        if n:
+            moved.append((m.start(), m.end()))
+            yield Duration(m.start(), m.end(), n * unit_hours(m.group("u2")))
     for m in SINGLE.finditer(text, lo, hi):
         if OF_NOT_TRAINING.match(text, m.end(), min(hi, m.end() + 40)):
             continue  # '960 hours of speech', '5 years of news' size a dataset
+        if PER_DAY.match(text, m.end(), min(hi, m.end() + 12)) or any(a <= m.start() < b for a, b in moved):
+            continue  # '24 hours/day' is a rate; the two ends of 'from X to Y' are read above
+        if DATA_BEFORE.search(text, max(lo, m.start() - 30), m.start()):
+            continue  # 'a batch size of 2.3 hours' of audio is data
         n = 0.5 if m.group("half") else parse_number(m.group("n") or m.group("a"))
         if n:
             n += 0.5 if m.group("h1") or m.group("h2") else 0.0
