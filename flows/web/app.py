@@ -60,10 +60,13 @@ class Desk:
         context |= {"warehouse": str(self.config.warehouse), "csrf_token": self.config.csrf_token()}
         return HTMLResponse(self.templates.get_template(name).render(**context), status_code=status)
 
-    def queue(self, f: dict) -> dict:
+    def queue(self, f: dict, rows_only: bool = False) -> dict:
         def read(con):
-            return {"rows": records(desk_queue(con, **_queue_args(f))), "counts": queue_counts(con, f.get("set")),
-                    "choices": filter_choices(con), "last_run": last_run(con)}
+            rows = {"rows": records(desk_queue(con, **_queue_args(f)))}
+            if rows_only:
+                return rows
+            return rows | {"counts": queue_counts(con, f.get("set")), "choices": filter_choices(con),
+                           "last_run": last_run(con)}
         return self.read(read)
 
     def run(self, run_id: str, set_name: str | None, f: dict) -> dict:
@@ -174,7 +177,7 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @app.get("/api/disagreements")
     def api_disagreements(request: Request):
-        rows = desk.queue(_filters(request.query_params))["rows"]
+        rows = desk.queue(_filters(request.query_params), rows_only=True)["rows"]
         keep = ["run_id", "assumption_set", "severity", "ratio", "review_status", "system", "domain", "source",
                 "flag_reason", "operations_flop", "hardware_flop", "reported_flop", "best_flop", "best_method"]
         return [{**{k: r[k] for k in keep}, "status": r["review_status"]} for r in rows]
