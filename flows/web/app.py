@@ -7,6 +7,7 @@ while the desk is up. No Prefect here.
 
 from __future__ import annotations
 
+import html
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -24,7 +25,7 @@ from warehouse.desk_queries import desk_queue, filter_choices, last_run, paper_o
 from warehouse.review_queries import run_details
 
 HERE = Path(__file__).resolve().parent
-FILTERS = ("status", "source", "domain", "severity", "set")
+FILTERS = ("status", "source", "domain", "severity", "assumptions")  # queue filters; `set` is a run page's own set
 REVIEWER_COOKIE = "flopledger_reviewer"
 
 
@@ -34,7 +35,7 @@ def _filters(query) -> dict[str, str]:
 
 def _queue_args(f: dict) -> dict:
     return {"status": f.get("status"), "source": f.get("source"), "domain": f.get("domain"),
-            "severity": f.get("severity"), "assumption_set": f.get("set")}
+            "severity": f.get("severity"), "assumption_set": f.get("assumptions")}
 
 
 class Desk:
@@ -65,7 +66,7 @@ class Desk:
             rows = {"rows": records(desk_queue(con, **_queue_args(f)))}
             if rows_only:
                 return rows
-            return rows | {"counts": queue_counts(con, f.get("set")), "choices": filter_choices(con),
+            return rows | {"counts": queue_counts(con, f.get("assumptions")), "choices": filter_choices(con),
                            "last_run": last_run(con)}
         return self.read(read)
 
@@ -105,7 +106,7 @@ def create_app(config: DeskConfig) -> FastAPI:
         refused = refusal(config, request.method, request.headers, request.cookies, request.query_params)
         if refused:
             return _error_json(*refused) if request.url.path.startswith("/api/") else \
-                HTMLResponse(f"<!doctype html><title>refused</title><p>{refused[0]}: request refused</p>",
+                HTMLResponse(f"<!doctype html><title>refused</title><p>{refused[0]}: {html.escape(refused[1])}</p>",
                              status_code=refused[0])
         response = await call_next(request)
         token = request.query_params.get("token")
@@ -113,7 +114,8 @@ def create_app(config: DeskConfig) -> FastAPI:
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` on form posts
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.exception_handler(WarehouseError)
@@ -140,8 +142,7 @@ def create_app(config: DeskConfig) -> FastAPI:
     def _render_run(request: Request, data: dict, f: dict, error: str | None, form: dict | None = None):
         following, previous = _neighbours(data["queue"], data["run_id"], data["set"])
         reviewer = request.cookies.get(REVIEWER_COOKIE) or config.reviewer or ""
-        return desk.render("run.html", 400 if error else 200, filters=f, query=urlencode({k: v for k, v in f.items()
-                                                                                          if k != "set"}),
+        return desk.render("run.html", 400 if error else 200, filters=f, query=urlencode(f),
                            next=following, previous=previous, error=error, form=form or {}, reviewer=reviewer,
                            default_set=config.assumption_set, **data)
 

@@ -22,6 +22,8 @@ from tests.desk_warehouse import PEAKLESS_RUN, land_curated
 from warehouse.connection import connect_for_write, connect_read_only
 from warehouse.review_queries import review_queue
 
+# one worker builds the warehouse once for the whole module (a build is a few seconds of landing)
+pytestmark = pytest.mark.xdist_group("review_desk")
 BASE = "http://127.0.0.1:8765"
 EPOCH, OPENAI = "epoch-2022", "openai-2018"
 
@@ -83,7 +85,7 @@ def test_api_lists_the_same_queue_as_review_list_worst_first(client, wh):
 def test_api_filters_by_severity_set_and_source(client):
     high = client.get("/api/disagreements", params={"severity": "high"}).json()
     assert high and {r["severity"] for r in high} == {"high"}
-    openai = client.get("/api/disagreements", params={"set": OPENAI}).json()
+    openai = client.get("/api/disagreements", params={"assumptions": OPENAI}).json()
     assert openai and {r["assumption_set"] for r in openai} == {OPENAI}
     assert client.get("/api/disagreements", params={"source": "epoch"}).json() == []
     language = client.get("/api/disagreements", params={"domain": "language"}).json()
@@ -106,19 +108,19 @@ def test_queue_page_empty_states(client):
     assert "No open disagreements match these filters." in client.get("/", params={"source": "epoch"}).text
     assert "No resolved runs." in client.get("/", params={"status": "resolved"}).text
     labels = client.get("/").text
-    for name in ("status", "severity", "source", "domain", "set"):  # every filter sits inside its label
+    for name in ("status", "severity", "source", "domain", "assumptions"):  # every filter sits inside its label
         assert re.search(rf'<label>[^<]+\s*<select name="{name}">', labels)
 
 
 def test_queue_says_no_open_disagreements_when_all_are_decided(client, wh):
-    assert "No open disagreements" not in client.get("/", params={"set": EPOCH}).text
+    assert "No open disagreements" not in client.get("/", params={"assumptions": EPOCH}).text
     for run_id, aset in queue_now(wh, EPOCH):
         response = client.post(f"/api/runs/{run_id}/decision", json={"accept": "value", "value": 1e20, "note": "checked",
                                                                       "assumption_set": aset})
         assert response.status_code == 201, response.text
-    page = client.get("/", params={"set": EPOCH}).text
+    page = client.get("/", params={"assumptions": EPOCH}).text
     assert "No open disagreements match these filters." in page and '<strong id="count-open">0</strong>' in page
-    assert "No open disagreements" not in client.get("/", params={"set": OPENAI}).text
+    assert "No open disagreements" not in client.get("/", params={"assumptions": OPENAI}).text
 
 
 # --- a run's page ----------------------------------------------------------------------------------------------
@@ -340,3 +342,13 @@ def test_explain_missing(run, spec, method, expected):
 def test_highlight_cuts_by_offsets(sentence, statement, start, end, span, marked):
     pieces = highlight(sentence, statement, start, end, span)
     assert pieces["marked"] == marked and pieces["before"] + pieces["marked"] + pieces["after"] == sentence
+
+
+def test_queue_filters_follow_the_reviewer_through_a_run_and_its_decision(client):
+    page = client.get("/runs/gshard_600b", params={"set": EPOCH, "assumptions": EPOCH, "severity": "high"}).text
+    assert '<input type="hidden" name="assumptions" value="epoch-2022">' in page
+    assert 'id="next"' not in page  # gshard_600b is the only high-severity run under epoch-2022
+    form = {"accept": "operations", "note": "x", "set": EPOCH, "scope": EPOCH, "assumptions": EPOCH, "severity": "high",
+            "csrf_token": csrf(page)}
+    location = client.post("/runs/gshard_600b/decide", data=form, follow_redirects=False).headers["location"]
+    assert "assumptions=epoch-2022" in location and "severity=high" in location and "set=" not in location

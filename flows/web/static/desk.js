@@ -1,6 +1,12 @@
 // Keyboard-only review: j/k next/previous (queue rows or runs), o/h/r/v choose what to accept and
-// move to the note, q back to the queue. Keys typed into a field are left alone.
+// move to the note, Ctrl+Enter records the decision, q back to the queue. Keys typed into a field are left alone.
 document.addEventListener("keydown", function (event) {
+  var form = event.target.form;
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && form && form.id === "decide-form") {
+    form.requestSubmit();  // Ctrl+Enter in the note records the decision
+    event.preventDefault();
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   var tag = (event.target.tagName || "").toLowerCase();
   if (tag === "input" || tag === "textarea" || tag === "select") return;
