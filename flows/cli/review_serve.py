@@ -34,7 +34,7 @@ def add_review_serve_parser(rv_sub, warehouse_help: str) -> None:
 
 def desk_config(args):
     """The desk's DeskConfig from the arguments; CliError for a non-local host without a token."""
-    from flows.settings import assumption_sets, default_assumptions, default_reviewer, review_token
+    from flows.settings import assumption_sets, default_assumptions, default_reviewer, lock_wait_seconds, review_token
     from flows.web.guard import DeskConfig, is_local_host
 
     token = review_token(args.token)
@@ -45,7 +45,7 @@ def desk_config(args):
         raise CliError(f"no warehouse at {args.warehouse}; build one with `flopledger run`")
     return DeskConfig(warehouse=Path(args.warehouse), host=args.host, port=args.port, token=token,
                       reviewer=default_reviewer(args.reviewer), assumption_set=default_assumptions(args.assumptions),
-                      known_sets=assumption_sets())
+                      known_sets=assumption_sets(), lock_wait_seconds=lock_wait_seconds(None))
 
 
 def command_review_serve(args) -> int:

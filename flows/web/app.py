@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from flows.web.decisions import ALL_SETS, DecisionError, record_desk_decision
+from flows.web.decisions import DecisionError, record_desk_decision
 from flows.web.guard import TOKEN_COOKIE, DeskConfig, offered_token, refusal
 from flows.web.pages import api_run, build_run_page, fmt_number, plain, records
 from warehouse.connection import WarehouseError, connect_read_only
@@ -173,7 +173,7 @@ def create_app(config: DeskConfig) -> FastAPI:
         def write():
             with desk.lock:
                 return record_desk_decision(config.warehouse, run_id, accept, value, note,
-                                            reviewer or config.reviewer, scope)
+                                            reviewer or config.reviewer, scope, config.lock_wait_seconds)
         return await run_in_threadpool(write)
 
     @app.get("/api/disagreements")
@@ -210,5 +210,4 @@ def create_app(config: DeskConfig) -> FastAPI:
                                            for d in decisions]}, status_code=201)
 
     app.state.desk = desk
-    app.state.all_sets = ALL_SETS
     return app

@@ -46,6 +46,7 @@ class DeskConfig:
     reviewer: str | None = None           # the default reviewer name on the form
     assumption_set: str = "epoch-2022"    # the set a decision applies to unless "all" is chosen
     known_sets: dict = field(default_factory=dict)  # name -> AssumptionSet, for "what the set assumes"
+    lock_wait_seconds: float = 0.0        # how long a decision waits for a `flopledger run` to finish
     csrf_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def host_allowed(self, hostname: str) -> bool:
