@@ -239,31 +239,6 @@ def test_a_json_decision_must_be_json(client):
     assert client.post("/api/runs/gshard_600b/decision", data={"accept": "operations", "note": "x"}).status_code == 415
 
 
-def test_a_stale_decision_says_what_changed(client, wh):
-    assert client.post("/api/runs/megatron_lm_8_3b/decision", json={"accept": "hardware", "note": "fine"}).status_code == 201
-
-    def longer(runs):  # a corrected training time: 220.7 h -> 300 h
-        runs.loc[runs["run_id"] == "megatron_lm_8_3b", "training_hours"] = 300.0
-        return runs
-    land_curated(wh, "run-2", change=longer)
-    assert comparison(wh, "megatron_lm_8_3b")[0] == "stale"
-    page = client.get("/runs/megatron_lm_8_3b", params={"set": EPOCH}).text
-    # hardware: 512 x 125e12 x 220.7 h x 3600 x 0.3 = 1.53e22 when decided, x 300/220.7 = 2.07e22 now
-    assert re.search(r"hardware: 1\.53e22 when decided → 2\.07e22 now", page)
-    assert "inputs changed in run run-2" in page
-
-
-def test_a_desk_decision_survives_export_rebuild_and_import(client, wh, template, tmp_path):
-    decided = client.post("/api/runs/transformer_big/decision", json={"accept": "reported", "note": "own figure"})
-    assert decided.status_code == 201
-    exported = tmp_path / "decisions.csv"
-    assert run_cli("review", "export", exported, "--warehouse", wh).returncode == 0
-    fresh = Path(shutil.copy(template, tmp_path / "fresh.duckdb"))  # the template: built from empty, no decisions
-    assert comparison(fresh, "transformer_big")[0] == "open"
-    assert run_cli("review", "import", exported, "--warehouse", fresh).returncode == 0
-    assert comparison(fresh, "transformer_big")[:3] == ("resolved", pytest.approx(2.3e19), "reported")
-
-
 # --- the guards --------------------------------------------------------------------------------------------------
 
 def test_a_foreign_origin_or_host_is_refused(client, wh):
