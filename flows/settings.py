@@ -85,6 +85,11 @@ def default_reviewer(name: str | None = None) -> str | None:
         return None
 
 
+def review_token(token: str | None = None) -> str | None:
+    """--token, else $FLOPLEDGER_REVIEW_TOKEN: the secret every request to a non-local review desk carries."""
+    return token or env("REVIEW_TOKEN")
+
+
 def lock_wait_seconds(value: float | None = None) -> float:
     """--wait, else $FLOPLEDGER_LOCK_WAIT_SECONDS, else 0 (a busy warehouse fails at once)."""
     if value is None:

@@ -51,6 +51,9 @@ def add_review_parser(sub, parser_class) -> None:
                                               "there with different content is an error.")
     rv_import.add_argument("file", metavar="FILE")
     rv_import.add_argument("--warehouse", type=Path, help=warehouse_help)
+    from flows.cli.review_serve import add_review_serve_parser
+
+    add_review_serve_parser(rv_sub, warehouse_help)  # its own handler: `review serve` runs the desk
     review.set_defaults(handler=command_review)
 
 

@@ -1,0 +1,1 @@
+"""The review desk (`flopledger review serve`): a local web app over the warehouse; no Prefect."""
