@@ -18,6 +18,7 @@ from flows.transform.papers.fulltext_patterns import SIZE
 from schemas.frames import ensure_columns
 from schemas.training_run import TrainingRun
 
+_EMPTY_RUNS = ensure_columns(pd.DataFrame(), list(TrainingRun.to_schema().columns) + ["run_key"])
 RUN_FACTS = ["parameter_count", "training_tokens", "dataset_tokens", "training_examples", "epochs", "batch_size",
              "batch_tokens", "sequence_length", "training_steps", "hardware", "chip_count", "training_hours",
              "chip_hours", "precision", "utilization"]
@@ -73,6 +74,8 @@ def _pick(run_facts: pd.DataFrame, fact: str) -> pd.Series | None:
 def candidate_runs(facts: pd.DataFrame, paper_id: str, system: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(runs in the TrainingRun shape plus `run_key`, the facts used with their run_id)."""
     assigned = assign_runs(facts)
+    if assigned.empty:  # most papers: no training fact (skip building frames, the per-paper cost)
+        return _EMPTY_RUNS.copy(), pd.DataFrame(columns=list(facts.columns) + ["run_key", "run_id"])
     keys = [k for k in dict.fromkeys(assigned["run_key"]) if k not in ("*", None)] or (["main"] if not assigned.empty else [])
     slug = re.sub(r"[^a-z0-9_\-.]+", "_", paper_id.lower()).strip("_") or "paper"
     runs, used = [], []

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
 
 from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexWalker
+from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexWalker, get_default_latex_context_db
 
 SECTION_MACROS = {"part", "chapter", "section", "subsection", "subsubsection", "paragraph"}
 FLOAT_ENVS = {"table": "table", "table*": "table", "figure": "figure", "figure*": "figure",
@@ -30,6 +30,20 @@ MAX_INCLUDE_DEPTH = 8
 PDF_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-H]\.?(?:\d+(?:\.\d+)*)?)\s+[A-Z][^\n.]{1,70}$|"
                          r"^(?:Abstract|Introduction|Related Work|Conclusions?|References|Acknowledg(?:e)?ments)$")
 NO_SECTION = ""
+# pylatexenc's context without 'specials' (``, '', ~, --): half the parse time, and they carry no facts
+_CONTEXT = get_default_latex_context_db().filter_context(keep_which=["macros", "environments"])
+# sparse reading: a block (text between blank lines) is parsed only if it holds structure, a chip name, or a
+# number next to a word a fact needs; every fulltext_patterns pattern and the mention extractor need one of these
+STRUCTURE = re.compile(r"\\(?:part|chapter|(?:sub)*section|paragraph|input|include|subfile|begin|end)\b")
+_NUM = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|"
+        r"single|a few)")
+# a number, a scale, then within two words a unit a fact needs ('1.3B-parameter', '8 A100 GPUs', '21 days')
+NUMBER_THEN_UNIT = re.compile(r"\b" + _NUM + r"\s*(?:[kKMBT]|thousand|million|billion|trillion)?[\s-]*(?:[\w.]+[\s-]+){0,2}"
+                              r"(?:param|token|epoch|step|iteration|update|GPU|TPU|IPU|chip|card|core|node|accelerator|"
+                              r"hour|day|week|month|minute|image|example|sample|pair|utterance|video|%)", re.I)
+# a word a fact needs, then a number within 30 characters ('batch size of 512', 'MFU of 46%')
+UNIT_THEN_NUMBER = re.compile(r"(?:batch|length|MFU|utili[sz]ation|steps)\W[^.]{0,30}?\d", re.I)
+PRECISION_WORD = re.compile(r"precision|bf16|bfloat|fp16|float16|fp8|tf32|fp32", re.I)
 
 
 @dataclass
@@ -50,6 +64,7 @@ class _Walk:
     section: str = NO_SECTION
     segments: list = field(default_factory=list)   # (section, file, kind, [nodes])
     seen: set = field(default_factory=set)
+    keep: object = None        # sparse reading: block -> bool (None: parse every block)
 
 
 _TO_TEXT = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
@@ -85,7 +100,7 @@ def _arg_text(node: LatexMacroNode) -> str:
     return _TO_TEXT.nodelist_to_text([args[-1]]).strip() if args else ""
 
 
-def _walk(state: _Walk, name: str, nodes, depth: int) -> None:
+def _walk(state: _Walk, name: str, nodes, depth: int) -> None:  # noqa: C901 (one dispatch over node kinds)
     """Append segments of nodes, switching section at section macros and entering included files."""
     for node in nodes or []:
         if isinstance(node, LatexEnvironmentNode) and node.environmentname == "document":
@@ -96,7 +111,7 @@ def _walk(state: _Walk, name: str, nodes, depth: int) -> None:
             target = _resolve(state.files, name, _arg_text(node))
             if target and target not in state.seen and depth < MAX_INCLUDE_DEPTH:
                 state.seen.add(target)
-                _walk(state, target, _parse(state.files[target]), depth + 1)
+                _walk(state, target, _parse(state.files[target], state.keep), depth + 1)
         elif isinstance(node, LatexMacroNode) and node.macroname in SKIP_MACROS:
             continue
         elif isinstance(node, LatexEnvironmentNode) and node.environmentname in FLOAT_ENVS:
@@ -109,22 +124,39 @@ def _walk(state: _Walk, name: str, nodes, depth: int) -> None:
                 state.segments.append((state.section, name, "text", [node]))
 
 
-def _parse(source: str):
+def _parse(source: str, keep=None):
     body = source.split("\\begin{document}", 1)
     if len(body) == 2:  # the preamble holds only definitions: skip it (and its macros' noise)
         source = body[1].split("\\end{document}", 1)[0]
-    nodes, _, _ = LatexWalker(source, tolerant_parsing=True).get_latex_nodes()
+    if keep is not None:
+        blocks = re.split(r"(\n[ \t]*\n)", source)
+        source = "".join(b if i % 2 else keep(b) for i, b in enumerate(blocks))
+    nodes, _, _ = LatexWalker(source, tolerant_parsing=True, latex_context=_CONTEXT).get_latex_nodes()
     return nodes
 
 
-def latex_pieces(paper_id: str, files: dict[str, bytes]) -> list[Piece]:
-    """Paragraph pieces of a LaTeX source (files by archive path)."""
+def may_state_fact(chip_regex):
+    """The sparse reader's filter for one block of LaTeX (chip_regex: the mention matcher's alias regex):
+    the block if it may state a fact, its structure lines if it has any, else ''."""
+    def keep(block: str) -> str:
+        if (NUMBER_THEN_UNIT.search(block) or UNIT_THEN_NUMBER.search(block) or PRECISION_WORD.search(block)
+                or chip_regex.search(block)):
+            return block
+        if STRUCTURE.search(block):  # only the lines that carry structure (a section title, an \input, a float's edges)
+            return "\n".join(line for line in block.split("\n") if STRUCTURE.search(line))
+        return ""
+    return keep
+
+
+def latex_pieces(paper_id: str, files: dict[str, bytes], keep=None) -> list[Piece]:
+    """Paragraph pieces of a LaTeX source (files by archive path). `keep` (see may_state_fact) reads
+    sparsely: blocks it rejects are not parsed and leave no piece (the batch flow's fast path)."""
     texts = {name: decode(content) for name, content in files.items() if name.endswith(".tex")}
     main = main_tex(files)
     if main is None:
         return []
-    state = _Walk(texts, seen={main})
-    _walk(state, main, _parse(texts[main]), 0)
+    state = _Walk(texts, seen={main}, keep=keep)
+    _walk(state, main, _parse(texts[main], keep), 0)
     pieces: list[Piece] = []
     for section, name, kind, nodes in state.segments:
         text = _TO_TEXT.nodelist_to_text(nodes)
