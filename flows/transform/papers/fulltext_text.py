@@ -160,7 +160,7 @@ def latex_pieces(paper_id: str, files: dict[str, bytes], keep=None) -> list[Piec
     pieces: list[Piece] = []
     for section, name, kind, nodes in state.segments:
         text = _TO_TEXT.nodelist_to_text(nodes)
-        parts = [text] if kind != "text" else re.split(r"\n\s*\n", text)
+        parts = [re.sub(r"\s*&\s*", " | ", text)] if kind != "text" else re.split(r"\n\s*\n", text)  # cells: a | b
         for part in parts:
             clean = " ".join(part.split())
             if clean:
