@@ -144,17 +144,16 @@ class FulltextCache:
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         self.quarantine_dir.mkdir(exist_ok=True)
         self.index_file = self.root / "index.json"
+        self.read_file = self.root / "read.json"  # key (paper + version) -> sha256 of the file read
 
     def _index(self) -> dict[str, str]:
-        try:
-            return json.loads(self.index_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        return self._load(self.index_file)
 
     def _save_index(self, index: dict[str, str]) -> None:
-        tmp = self.index_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.index_file)
+        self._write(self.index_file, index)
+
+    def sha_of(self, key: str) -> str | None:
+        return self._index().get(key)
 
     def lookup(self, key: str) -> bytes | None:
         """The raw file kept for `key`, or None (never fetched, or evicted)."""
@@ -186,6 +185,27 @@ class FulltextCache:
         note.write_text(json.dumps({"key": key, "sha256": sha, "size_bytes": len(content),
                                     "check_name": refused.check_name, "reason": refused.reason}), encoding="utf-8")
         return note
+
+    def was_read(self, key: str) -> bool:
+        """True once `key` (a paper at one version) has been read and landed: it is not read again."""
+        return key in self._load(self.read_file)
+
+    def mark_read(self, keys: dict[str, str]) -> None:
+        """Record keys read (key -> sha256), after their results are landed."""
+        self._write(self.read_file, self._load(self.read_file) | keys)
+
+    @staticmethod
+    def _load(path: Path) -> dict[str, str]:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    @staticmethod
+    def _write(path: Path, data: dict[str, str]) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
 
     def _evict(self, keep: str) -> None:
         files = sorted((p for p in self.raw_dir.iterdir() if p.is_file()), key=lambda p: p.stat().st_mtime)
