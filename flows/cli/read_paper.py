@@ -101,7 +101,8 @@ def _g(value) -> str:
     return "-" if value is None else (f"{value:.3g}" if isinstance(value, float) else str(value))
 
 
-def print_report(report: dict, out=sys.stdout) -> None:
+def print_report(report: dict, out=None) -> None:
+    out = out or sys.stdout  # looked up at call time (tests swap sys.stdout)
     print(f"{report['paper']}: {report['kind']} source, {report['pieces']} pieces of text, {report['facts']} facts, "
           f"{len(report['runs'])} candidate run(s)", file=out)
     for run in report["runs"]:
