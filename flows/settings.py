@@ -52,6 +52,11 @@ def prefect_api_url() -> str | None:
     return os.environ.get("PREFECT_API_URL") or None
 
 
+def set_prefect_api_url(url: str) -> None:
+    """Point this process and the processes it starts (Dask workers) at one Prefect server."""
+    os.environ["PREFECT_API_URL"] = url
+
+
 def debug_enabled() -> bool:
     return bool(env("DEBUG"))
 
@@ -70,6 +75,13 @@ def epoch_hardware_url(url: str | None = None) -> str:
     from sources.epoch_hardware import EPOCH_HARDWARE_URL
 
     return url or env("EPOCH_HARDWARE_URL") or EPOCH_HARDWARE_URL
+
+
+def fulltext_url(url: str | None = None) -> str:
+    """--fulltext-url, else $FLOPLEDGER_FULLTEXT_URL, else arXiv (e-prints at <base>/e-print/<id>, PDFs at <base>/pdf/<id>)."""
+    from sources.fulltext import ARXIV_BASE_URL
+
+    return url or env("FULLTEXT_URL") or ARXIV_BASE_URL
 
 
 def default_assumptions(name: str | None = None) -> str:

@@ -104,11 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     from flows.cli.count_ops import add_count_ops_parser
     from flows.cli.serve import add_serve_parser
     from flows.cli.trends import add_trends_parser
+    from flows.cli.read_paper import add_read_paper_parser
 
     add_review_parser(sub, OneLineParser)
     add_serve_parser(sub, OneLineParser)
     add_count_ops_parser(sub, OneLineParser)
     add_trends_parser(sub, OneLineParser)
+    add_read_paper_parser(sub, OneLineParser)
     return parser
 
 def command_estimate(args) -> int:

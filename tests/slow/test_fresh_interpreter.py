@@ -47,6 +47,7 @@ def test_sql_loads_neither_prefect_nor_pandera(warehouse):
     ["count-ops", FIXTURES / "configs" / "gpt2.json", "--json"],
     ["review", "list", "--warehouse", "{warehouse}"],
     ["trends", "--warehouse", "{warehouse}", "--format", "json"],
+    ["read-paper", FIXTURES / "fulltext" / "vision", "--json"],  # a folder of .tex files
 ])
 def test_commands_without_a_flow_never_load_prefect(args, warehouse):
     args = [str(a).format(warehouse=warehouse) for a in args]
