@@ -12,7 +12,7 @@ from prefect.runtime import flow_run
 
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
-from flows.settings import Settings, get_assumption_set, notability_rules
+from flows.settings import Settings, api_keys, get_assumption_set, notability_rules
 from warehouse.arxiv_snapshot_core import land_snapshot_papers
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.ingest.arxiv import build_arxiv_core
@@ -62,8 +62,9 @@ def retry_when_transient(task, task_run, state) -> bool:
       retry_condition_fn=retry_when_transient)
 def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
     with source_slot("epoch"):
-        return fetch_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
-                                 lambda source: HttpClient(source, contact=settings.contact))
+        return fetch_epoch_batch(settings.fetch_url("epoch_models_url"), settings.limit, aliases,
+                                 lambda source: HttpClient(source, contact=settings.contact,
+                                                                    **settings.http_limits()))
 
 
 @task(name="ingest-arxiv", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
@@ -74,9 +75,10 @@ def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
     with source_slot("arxiv"):
         con = connect_for_write(settings.warehouse)
         try:
-            with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) \
+            with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds,
+                              **settings.http_limits()) \
                     as client, terminal_progress("arXiv entries") as progress:
-                return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
+                return ingest_arxiv(con, client, settings.fetch_url("arxiv_url"), settings.arxiv_categories, since, until,
                                     settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
         finally:
             con.close()
@@ -107,7 +109,8 @@ def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -
 def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
     """Citations, venue, fields of study and open-access links from the selected services, for the
     papers each service has not described in the last `enrichment_refresh_days` (incremental)."""
-    services = {"semantic_scholar": settings.s2_url, "openalex": settings.openalex_url}
+    services = {"semantic_scholar": settings.fetch_url("s2_url"), "openalex": settings.fetch_url("openalex_url")}
+    keys = api_keys()  # from the environment, here in the task: never a flow parameter
     parts = []
     with source_slot(*[s for s in services if s in settings.sources]):
         for service, url in services.items():
@@ -115,9 +118,9 @@ def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
                 continue
             due = papers_due(settings.warehouse, papers, service, settings.enrichment_refresh_days)
             parts.append(build_enrichment(
-                due, lambda source: HttpClient(source, contact=settings.contact),
+                due, lambda source: HttpClient(source, contact=settings.contact, **settings.http_limits()),
                 url if service == "semantic_scholar" else None, url if service == "openalex" else None,
-                settings.s2_api_key, settings.openalex_api_key, settings.limit))
+                keys["semantic_scholar"], keys["openalex"], settings.limit))
     return merge_enrichment(parts)
 
 

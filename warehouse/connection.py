@@ -53,9 +53,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
     except duckdb.IOException as err:
         message = str(err).splitlines()[0]
         if "lock" in message.lower():
@@ -72,9 +72,23 @@ def connect_for_write(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyC
     return con
 
 
-def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; the warehouse must already exist."""
+# The configuration every user-facing read runs under, fixed when the connection opens (before any
+# user SQL) and then locked: no file reads or writes outside the warehouse, no ATTACH, no extension
+# install or load (DuckDB "Securing DuckDB" guide). Reading local CSV/Parquet files is refused too.
+LOCKED_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_read_only(path: str | os.PathLike | None = None, locked: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; the warehouse must already exist. `locked` (the default, for `sql`, `review`,
+    `trends` and the desk) opens it under LOCKED_CONFIG; the pipeline's own reads pass locked=False, since
+    DuckDB refuses two configurations of one file in a process while the run holds its write connection."""
     target = resolve_warehouse_path(path)
     if not target.exists():
         raise WarehouseError(f"no warehouse at {target}; build one with `flopledger run`")
-    return _open(target, read_only=True)
+    return _open(target, read_only=True, config=LOCKED_CONFIG if locked else None)
