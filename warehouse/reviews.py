@@ -19,6 +19,7 @@ import pandas as pd
 from schemas.review_decision import ACCEPTED, CONTENT_COLUMNS, DECISION_COLUMNS, ReviewDecision, make_decision_id
 from schemas.validation import validate_frame
 
+from warehouse.csv_cells import neutralize_cell, restore_cell
 from warehouse.seeds import DECISIONS_FILE as DECISIONS_SEED
 COLUMN_LIST = ", ".join(DECISION_COLUMNS)
 
@@ -132,7 +133,7 @@ def export_decisions(con, path) -> int:
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(DECISION_COLUMNS)
-        writer.writerows([format_cell(v) for v in row] for row in rows)
+        writer.writerows([neutralize_cell(format_cell(v)) for v in row] for row in rows)  # no formulas
     os.replace(partial, target)
     return len(rows)
 
@@ -168,7 +169,8 @@ def read_decisions_file(path) -> pd.DataFrame:
     short = next((i for i, r in enumerate(records) if len(r) != len(header)), None)
     if short is not None:
         raise ValueError(f"{path} line {lines[short]}: {len(records[short])} fields, expected {len(header)}")
-    frame = pd.DataFrame([[v if v != "" else None for v in r] for r in records], columns=header, dtype=object)
+    frame = pd.DataFrame([[restore_cell(v) if v != "" else None for v in r] for r in records], columns=header,
+                         dtype=object)  # a cell export_decisions neutralized ("'=...") reads back as written
     return check_decisions(frame[DECISION_COLUMNS], str(path), lines)
 
 
