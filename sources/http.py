@@ -161,7 +161,7 @@ class HttpClient:
 
     def _request(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
                  body: Any = None) -> RawResponse:
-        self._host = urlsplit(url).netloc.lower()
+        self._host = urlsplit(url).netloc.rpartition("@")[2].lower()  # host[:port], never user:password@
         self._retries_made = 0  # counted as they are waited for, so "after N attempt(s)" is the truth
         self._space_requests(self._host)
         retry: Retry | None = self.retry  # counts retries of bodies cut short after the headers: urllib3 cannot
