@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import DecodeError, MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from sources.responses import SECRET_PARAMS, FetchError, RawResponse, redact_text, redact_url  # noqa: F401 (re-exported)
@@ -211,7 +211,7 @@ class HttpClient:
         the request's start (the read timeout alone lets a slow trickle or an endless body go on for ever)."""
         chunks, size = [], 0
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
+            for chunk in _chunks_as_they_come(response):
                 size += len(chunk)
                 if size > self.max_response_bytes:
                     raise FetchError(f"{self.source}: {redact_url(url)} sent more than {self.max_response_bytes:,} bytes "
@@ -258,6 +258,21 @@ class HttpClient:
         if wait > 0:
             self._sleep(wait)
         self._last_request_at[host] = self._clock()
+
+
+def _chunks_as_they_come(response: requests.Response, size: int = 64 * 1024):
+    """The body in pieces as the socket delivers them (urllib3's read1), so a slow trickle is checked
+    against the deadline between pieces; urllib3's errors mapped as requests maps them in iter_content."""
+    raw = response.raw
+    try:
+        while chunk := raw.read1(size, decode_content=True):
+            yield chunk
+    except ProtocolError as err:
+        raise requests.exceptions.ChunkedEncodingError(err) from err
+    except ReadTimeoutError as err:
+        raise requests.ConnectionError(err) from err
+    except DecodeError as err:
+        raise requests.exceptions.ContentDecodingError(err) from err
 
 
 def _parse_retry_after(value: str, now: datetime) -> float | None:
