@@ -8,10 +8,12 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal  # Prefect's SIGTERM handler inside a flow raises it
 from prefect.runtime import flow_run
 
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
+from flows.signals import termination_requested
 from flows.settings import Settings, api_keys, get_assumption_set, notability_rules
 from warehouse.arxiv_snapshot_core import land_snapshot_papers
 from flows.arxiv_ingest import ingest_arxiv
@@ -30,7 +32,7 @@ from sources.arxiv import arxiv_client
 from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
-from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
+from warehouse.land import begin_run_log, end_run_log, finish_run_log, land_tables, start_run_log, table_write
 from warehouse.state import (mark_checked, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
                              save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
@@ -246,6 +248,19 @@ def build_warehouse(settings: Settings) -> dict:
 
 def _build(settings: Settings) -> dict:
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
+    abandoned = begin_run_log(settings.warehouse, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions,
+                              list(settings.sources))
+    if abandoned:
+        get_run_logger().warning("%d earlier run(s) left `running` by a process that is gone: marked abandoned", abandoned)
+    try:
+        return _build_stages(settings, pipeline_run_id)
+    except BaseException as err:  # SIGINT, SIGTERM (ours in flows/signals.py, or Prefect's in the flow) or a failure
+        stopped = isinstance(err, (KeyboardInterrupt, SystemExit, TerminationSignal)) or termination_requested()
+        end_run_log(settings.warehouse, pipeline_run_id, "interrupted" if stopped else "failed")
+        raise
+
+
+def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     specs, aliases = read_reference(settings)
     extractors = {"curated": extract_curated, "epoch": extract_epoch,
                   "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}
