@@ -1,0 +1,68 @@
+"""No silent loss (issue 12): an impossible date, an absurd count or an MFU above 1 costs its cell (quarantined
+with the reason), never the row or the run; a header-only Epoch file is "no rows", not a crash."""
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.fetch import fetch_epoch_batch
+from flows.transform.ingest.epoch_cells import read_date, read_number, read_utilization
+from warehouse.seeds import read_hardware_aliases
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "epoch"
+TODAY = dt.date(2026, 12, 6)
+
+
+@pytest.mark.parametrize("text,value,check", [
+    ("2017-06-12", "2017-06-12", None),
+    ("1950-01-01", "1950-01-01", None),
+    ("2027-12-06", "2027-12-06", None),            # within today plus a year
+    ("2028-01-01", None, "date_in_range"),
+    ("9999-12-31", None, "date_in_range"),          # pandas cannot even hold it
+    ("1800-05-01", None, "date_in_range"),
+    ("0000-01-01", None, "date_parses"),            # no year 0: crashed the run with NotImplementedError before
+    ("September 2014", None, "date_parses"),
+])
+def test_dates_outside_the_sane_range_cost_the_cell(text, value, check):
+    got, problem = read_date(text, "Publication date", today=TODAY)
+    assert got == value and (problem[0] if problem else None) == check
+
+
+@pytest.mark.parametrize("text,check", [("1e308", "physical_range"), ("3e33", "physical_range"), ("-5", "positive"),
+                                        ("inf", "number_parses"), ("1.75e11", None)])
+def test_counts_beyond_physical_sense_cost_the_cell(text, check):
+    value, problem = read_number(text, "Parameters")
+    assert (problem[0] if problem else None) == check
+    assert (value is None) == (check is not None) and (value is None or math.isfinite(value))
+
+
+@pytest.mark.parametrize("text,value,check", [("0.45", 0.45, None), ("45%", 0.45, None), ("2.5", None, "utilization_fraction"),
+                                              ("-0.3", None, "positive")])
+def test_mfu_above_one_is_read_only_when_it_says_percent(text, value, check):
+    got, problem = read_utilization(text, "Hardware utilization (MFU)")
+    assert got == (pytest.approx(value) if value is not None else None) and (problem[0] if problem else None) == check
+
+
+def test_a_file_of_bad_cells_lands_every_row_with_the_cells_quarantined(tmp_path):
+    frame = pd.read_csv(FIXTURES / "notable_ai_models_sample.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "Publication date"] = "9999-12-31"
+    frame.loc[1, "Publication date"] = "0000-01-01"
+    frame.loc[2, "Parameters"] = "1e308"
+    frame.loc[3, "Hardware utilization (MFU)"] = "2.5"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    good = fetch_epoch_batch(str(FIXTURES / "notable_ai_models_sample.csv"), None, read_hardware_aliases(), None)
+    bad = fetch_epoch_batch(str(tmp_path / "bad.csv"), None, read_hardware_aliases(), None)
+    assert len(bad.core.papers) == len(good.core.papers) and len(bad.core.runs) == len(good.core.runs)
+    reasons = bad.core.quarantine["reason"].tolist()
+    for fragment in ("'9999-12-31' is outside 1950-01-01", "'0000-01-01' is not a date", "'1e308' is above 1e+32",
+                     "'2.5' is above 1 and not written as a percentage"):
+        assert any(fragment in r for r in reasons), (fragment, reasons)
+    assert len(reasons) == len(good.core.quarantine) + 4
+
+
+def test_a_header_only_file_is_no_rows_not_an_error():
+    batch = fetch_epoch_batch(str(FIXTURES / "notable_ai_models_header_only.csv"), None, read_hardware_aliases(), None)
+    assert batch.raw.empty and batch.core.papers.empty and batch.core.runs.empty and batch.core.quarantine.empty
