@@ -11,7 +11,7 @@ import pandera.pandas as pa
 
 from schemas.registry import table as registered
 from schemas.validation import split_valid
-from warehouse.connection import connect_for_write
+from warehouse.connection import check_integrity, connect_for_write
 from warehouse.quarantine import record_quarantine
 from warehouse.writes import transaction, upsert_rows
 
@@ -74,11 +74,12 @@ def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption
 
 def begin_run_log(warehouse, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str,
                   sources: list[str]) -> int:
-    """At the start of a run, which holds the warehouse lock (warehouse/lock.py): any row still `running`
+    """At the start of a run, which holds the warehouse lock, after checking every block of the file (warehouse/lock.py): any row still `running`
     belongs to a process that died (the kernel released its lock), so it becomes `abandoned`; then this
     run's `running` row. Returns how many were abandoned."""
     con = connect_for_write(warehouse)
     try:
+        check_integrity(con, warehouse)  # never build on a file that cannot be fully read
         abandoned = con.execute("UPDATE meta__run_log SET status = 'abandoned', ended_at = now() "
                                 "WHERE status = 'running'").fetchone()[0]
         start_run_log(con, pipeline_run_id, flow_run_id, assumption_set, sources)

@@ -62,7 +62,7 @@ def output_path(text: str) -> Path:
 def run_sql(query: str, warehouse, fmt: str, output: Path | None = None) -> int:
     import duckdb
 
-    from warehouse.connection import connect_read_only
+    from warehouse.connection import connect_read_only, damaged, is_corruption
 
     check_query(query)
     con = connect_read_only(warehouse)
@@ -75,6 +75,8 @@ def run_sql(query: str, warehouse, fmt: str, output: Path | None = None) -> int:
             parquet = output is not None and output.suffix.lower() == ".parquet"
             rows = result.df() if parquet else result.fetchall()
         except duckdb.Error as err:
+            if is_corruption(err):
+                raise damaged(warehouse, err) from None
             raise ValueError(f"query failed: {str(err).splitlines()[0]}") from None
     finally:
         con.close()
