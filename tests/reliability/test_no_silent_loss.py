@@ -66,3 +66,37 @@ def test_a_file_of_bad_cells_lands_every_row_with_the_cells_quarantined(tmp_path
 def test_a_header_only_file_is_no_rows_not_an_error():
     batch = fetch_epoch_batch(str(FIXTURES / "notable_ai_models_header_only.csv"), None, read_hardware_aliases(), None)
     assert batch.raw.empty and batch.core.papers.empty and batch.core.runs.empty and batch.core.quarantine.empty
+
+
+def test_importing_a_newer_decision_supersedes_the_older_and_reports_unknown_runs(tmp_path):
+    import csv
+
+    from schemas.review_decision import make_decision_id
+    from tests.unit.test_review import EPOCH, insert_comparisons
+    from warehouse.connection import connect_for_write
+    from warehouse.reviews import export_decisions, import_decisions, record_decision
+
+    source = connect_for_write(tmp_path / "a.duckdb")
+    insert_comparisons(source)
+    record_decision(source, "gpt3_175b", EPOCH, "hardware", "newer view", decided_at=dt.datetime(2025, 3, 1))
+    export_decisions(source, tmp_path / "d.csv")
+    source.close()
+    rows = list(csv.DictReader((tmp_path / "d.csv").open(encoding="utf-8")))
+    stray = dict(rows[0], run_id="no_such_run")
+    stray["decision_id"] = make_decision_id("no_such_run", EPOCH, stray["decided_at"], stray["accepted"], float(stray["accepted_flop"]))
+    with (tmp_path / "d.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, fieldnames=list(rows[0])).writerow(stray)
+
+    target = connect_for_write(tmp_path / "b.duckdb")
+    insert_comparisons(target)
+    older = record_decision(target, "gpt3_175b", EPOCH, "operations", "older view", decided_at=dt.datetime(2025, 1, 1))
+    notices: list[str] = []
+    assert import_decisions(target, tmp_path / "d.csv", notices) == (2, 0)
+    states = dict(target.execute("SELECT note, status FROM ref__review_decisions WHERE run_id = 'gpt3_175b'").fetchall())
+    reason = target.execute("SELECT status_reason FROM ref__review_decisions WHERE decision_id = ?",
+                            [older["decision_id"]]).fetchone()[0]
+    target.close()
+    assert states == {"older view": "superseded", "newer view": "active"}
+    assert reason.startswith("superseded by ") and reason.endswith("(import)")
+    assert [n for n in notices if "line 3: unknown run 'no_such_run'" in n]
+    assert [n for n in notices if "1 older active decision(s) superseded" in n]
