@@ -34,3 +34,10 @@ def small_warehouse(warehouse_template, tmp_path):
     path = tmp_path / "w.duckdb"
     shutil.copyfile(warehouse_template, path)
     return path
+
+
+def pytest_collection_modifyitems(items):
+    """Every test here carries the `reliability` marker (`pytest -m reliability` runs the tier alone)."""
+    for item in items:
+        if "tests/reliability/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.reliability)
