@@ -100,3 +100,21 @@ def test_a_refused_connection_is_counted_truthfully():
     client = HttpClient("epoch", max_retries=1, backoff_seconds=0, backoff_jitter_seconds=0, timeout=1)
     with pytest.raises(FetchError, match=r"still failing after 2 attempt\(s\) \(last: connection failed"):
         client.get(f"http://127.0.0.1:{port}/x.csv")
+
+
+def test_an_unreachable_source_fails_the_run_in_under_30_seconds(run_flow, tmp_path):
+    """The HTTP client's own retries (5 attempts, backoff 1-2-4-8 s) and no second layer of task retries."""
+    import duckdb
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = tmp_path / "w.duckdb"
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"still failing after 5 attempt\(s\) \(last: connection failed"):
+        run_flow(warehouse=path, sources=("epoch",), epoch_models_url=f"http://127.0.0.1:{port}/notable.csv",
+                 reviews_file=tmp_path / "none.csv")
+    assert time.monotonic() - started < 30
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT status FROM meta__run_log").fetchall() == [("failed",)]
+    con.close()
