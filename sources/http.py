@@ -49,9 +49,11 @@ log = logging.getLogger(__name__)
 
 
 def _quiet_urllib3_log(record: logging.LogRecord) -> bool:
-    """urllib3 logs a retry at WARNING (HttpClient logs it at INFO) and paths with their query: keys redacted."""
+    """urllib3's own retry line (WARNING, ~300 characters, printed even by a quiet run) is dropped: HttpClient
+    logs each retry as one short INFO line, with the details at DEBUG. Other urllib3 lines keep their level,
+    with credentials redacted."""
     if str(record.msg).startswith("Retrying"):
-        record.levelno, record.levelname = logging.INFO, "INFO"
+        return False
     if isinstance(record.args, tuple):
         record.args = tuple(redact_text(arg) if isinstance(arg, str) else arg for arg in record.args)
     return True
