@@ -100,3 +100,27 @@ def test_importing_a_newer_decision_supersedes_the_older_and_reports_unknown_run
     assert reason.startswith("superseded by ") and reason.endswith("(import)")
     assert [n for n in notices if "line 3: unknown run 'no_such_run'" in n]
     assert [n for n in notices if "1 older active decision(s) superseded" in n]
+
+
+def test_a_curated_file_with_an_impossible_date_loses_that_cell_only(tmp_path):
+    import shutil
+
+    from flows.transform.ingest.core import build_curated_core
+    from sources.curated import read_curated_records
+    from warehouse.seeds import CURATED_DIR
+
+    good_dir, bad_dir = tmp_path / "good", tmp_path / "bad"
+    shutil.copytree(CURATED_DIR, good_dir)
+    shutil.copytree(CURATED_DIR, bad_dir)
+    files = sorted(bad_dir.glob("*.yaml"))[:2]
+    for path, date in zip(files, ("9999-12-31", "1800-01-01")):
+        text = path.read_text(encoding="utf-8")
+        start = text.index("published_date: ")
+        path.write_text(text[:start] + f"published_date: {date}" + text[text.index("\n", start):], encoding="utf-8")
+    aliases = read_hardware_aliases()
+    good = build_curated_core(*read_curated_records(good_dir), aliases)
+    bad = build_curated_core(*read_curated_records(bad_dir), aliases)
+    assert len(bad.papers) == len(good.papers) and len(bad.runs) == len(good.runs)
+    assert bad.papers["published_date"].isna().sum() == good.papers["published_date"].isna().sum() + 2
+    dated = bad.quarantine[bad.quarantine["check_name"] == "date_in_range"]
+    assert len(dated) == 2 and all("the cell is left empty and the row lands" in r for r in dated["reason"])
