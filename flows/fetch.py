@@ -28,7 +28,7 @@ from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources import openalex, semantic_scholar as s2
 from sources.epoch_models import parse_epoch_models, split_epoch_models
 from sources.errors import SourceError
-from sources.http import SECRET_PARAMS, FetchError
+from sources.http import SECRET_PARAMS, FetchError, redact_url
 
 PARSED_MODELS = {S2: (RawSemanticScholarPaper, "paperId"), OPENALEX: (RawOpenAlexWork, "id")}
 
@@ -49,10 +49,11 @@ def fetch_bytes(location: str, source: str, client_factory) -> tuple[bytes, list
 def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory) -> SourceBatch:
     """Epoch's models CSV from a path or URL, parsed, split and mapped into one source batch."""
     data, responses = fetch_bytes(location, EPOCH, client_factory)
-    raw = parse_epoch_models(data, location)
+    shown = redact_url(location)  # what lands in source_location and error lines: no credentials
+    raw = parse_epoch_models(data, shown)
     raw = raw.head(limit) if limit else raw
     ok, rejects = split_epoch_models(raw)
-    return build_epoch_batch(raw, ok, rejects, location, hashlib.sha256(data).hexdigest(), aliases, responses)
+    return build_epoch_batch(raw, ok, rejects, shown, hashlib.sha256(data).hexdigest(), aliases, responses)
 
 
 def s2_raw_rows(parsed: pd.DataFrame | None) -> pd.DataFrame:

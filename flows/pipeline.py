@@ -9,11 +9,13 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal  # Prefect's SIGTERM handler inside a flow raises it
 from prefect.runtime import flow_run
 
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
-from flows.settings import Settings, get_assumption_set, notability_rules
+from flows.signals import termination_requested
+from flows.settings import Settings, api_keys, get_assumption_set, notability_rules
 from warehouse.arxiv_snapshot_core import land_snapshot_papers
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.ingest.arxiv import build_arxiv_core
@@ -31,7 +33,7 @@ from sources.arxiv import arxiv_client
 from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
-from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
+from warehouse.land import begin_run_log, end_run_log, finish_run_log, land_tables, start_run_log, table_write
 from warehouse.state import (mark_checked, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
                              save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
@@ -53,19 +55,22 @@ def extract_curated(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
 
 
 def retry_when_transient(task, task_run, state) -> bool:
-    """Prefect retry condition: retry a source task only when its failure may pass (no answer,
-    429, 5xx), never for a 404 or a malformed file."""
+    """Prefect retry condition: retry a source task only when the server answered 429 or 5xx (an outage
+    may pass), never for a 404 or a malformed file. No answer at all (refused, unreachable, silent) is not
+    retried here: the HTTP client has already tried max_retries + 1 times, and a second layer of retries
+    multiplied an offline run to minutes (issue 12: the offline case fails in under 30 s per source)."""
     error = state.result(raise_on_failure=False)
     response = getattr(error, "response", None)
-    return isinstance(error, FetchError) and (response is None or response.status == 429 or response.status >= 500)
+    return isinstance(error, FetchError) and response is not None and (response.status == 429 or response.status >= 500)
 
 
 @task(name="extract-epoch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10,
       retry_condition_fn=retry_when_transient)
 def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
     with source_slot("epoch"):
-        return fetch_epoch_batch(settings.epoch_models_url, settings.limit, aliases,
-                                 lambda source: HttpClient(source, contact=settings.contact))
+        return fetch_epoch_batch(settings.fetch_url("epoch_models_url"), settings.limit, aliases,
+                                 lambda source: HttpClient(source, contact=settings.contact,
+                                                                    **settings.http_limits()))
 
 
 @task(name="ingest-arxiv", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
@@ -76,9 +81,10 @@ def ingest_arxiv_pages(settings: Settings, pipeline_run_id: str) -> dict:
     with source_slot("arxiv"):
         con = connect_for_write(settings.warehouse)
         try:
-            with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds) \
+            with arxiv_client(contact=settings.contact, min_interval_seconds=settings.arxiv_min_interval_seconds,
+                              **settings.http_limits()) \
                     as client, terminal_progress("arXiv entries") as progress:
-                return ingest_arxiv(con, client, settings.arxiv_url, settings.arxiv_categories, since, until,
+                return ingest_arxiv(con, client, settings.fetch_url("arxiv_url"), settings.arxiv_categories, since, until,
                                     settings.arxiv_page_size, pipeline_run_id, settings.limit, progress)
         finally:
             con.close()
@@ -109,7 +115,8 @@ def build_arxiv_batch(settings: Settings, aliases: pd.DataFrame, counts: dict) -
 def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
     """Citations, venue, fields of study and open-access links from the selected services, for the
     papers each service has not described in the last `enrichment_refresh_days` (incremental)."""
-    services = {"semantic_scholar": settings.s2_url, "openalex": settings.openalex_url}
+    services = {"semantic_scholar": settings.fetch_url("s2_url"), "openalex": settings.fetch_url("openalex_url")}
+    keys = api_keys()  # from the environment, here in the task: never a flow parameter
     parts = []
     with source_slot(*[s for s in services if s in settings.sources]):
         for service, url in services.items():
@@ -117,9 +124,9 @@ def enrich_papers(settings: Settings, papers: pd.DataFrame) -> EnrichmentBatch:
                 continue
             due = papers_due(settings.warehouse, papers, service, settings.enrichment_refresh_days)
             parts.append(build_enrichment(
-                due, lambda source: HttpClient(source, contact=settings.contact),
+                due, lambda source: HttpClient(source, contact=settings.contact, **settings.http_limits()),
                 url if service == "semantic_scholar" else None, url if service == "openalex" else None,
-                settings.s2_api_key, settings.openalex_api_key, settings.limit))
+                keys["semantic_scholar"], keys["openalex"], settings.limit))
     return merge_enrichment(parts)
 
 
@@ -281,6 +288,19 @@ def build_warehouse(settings: Settings) -> dict:
 
 def _build(settings: Settings) -> dict:
     pipeline_run_id = str(flow_run.get_id() or uuid.uuid4())
+    abandoned = begin_run_log(settings.warehouse, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions,
+                              list(settings.sources))
+    if abandoned:
+        get_run_logger().warning("%d earlier run(s) left `running` by a process that is gone: marked abandoned", abandoned)
+    try:
+        return _build_stages(settings, pipeline_run_id)
+    except BaseException as err:  # SIGINT, SIGTERM (ours in flows/signals.py, or Prefect's in the flow) or a failure
+        stopped = isinstance(err, (KeyboardInterrupt, SystemExit, TerminationSignal)) or termination_requested()
+        end_run_log(settings.warehouse, pipeline_run_id, "interrupted" if stopped else "failed")
+        raise
+
+
+def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     specs, aliases = read_reference(settings)
     extractors = {"curated": extract_curated, "epoch": extract_epoch,
                   "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}

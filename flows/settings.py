@@ -48,6 +48,13 @@ def apply_prefect_defaults(quiet: bool = True) -> None:
         os.environ.setdefault(key, value)
 
 
+def api_keys() -> dict[str, str | None]:
+    """The services' API keys ($FLOPLEDGER_S2_API_KEY, $FLOPLEDGER_OPENALEX_API_KEY), read inside the task
+    that sends them. Never fields of Settings: Settings is a flow parameter, and Prefect stores parameters
+    in its database (docs/security.md)."""
+    return {"semantic_scholar": env("S2_API_KEY"), "openalex": env("OPENALEX_API_KEY")}
+
+
 def prefect_api_url() -> str | None:
     return os.environ.get("PREFECT_API_URL") or None
 
@@ -115,6 +122,19 @@ def lock_wait_seconds(value: float | None = None) -> float:
     return value
 
 
+def _positive_number(name: str) -> float | None:
+    text = (env(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UsageError(f"{ENV_PREFIX}{name} must be a positive number, got {text!r}")
+    return value
+
+
 def assumption_sets(path: str | os.PathLike | None = None) -> dict:
     """Every set in the assumptions file (--assumptions-file, $FLOPLEDGER_ASSUMPTIONS_FILE, or bundled)."""
     from flows.transform.compute.assumptions import parse_assumption_sets
@@ -136,6 +156,25 @@ def notability_rules(path: str | os.PathLike | None = None):
     return parse_notability_rules(seeds.read_yaml(target, "notability rules"), str(target))
 
 
+# Settings fields that hold a source's URL, with the variable that can carry it ($FLOPLEDGER_<name>)
+URL_FIELDS = {"epoch_models_url": "EPOCH_MODELS_URL", "arxiv_url": "ARXIV_URL", "s2_url": "S2_URL",
+              "openalex_url": "OPENALEX_URL"}
+
+
+def keep_url_secrets_out(values: dict) -> dict:
+    """values with each source URL that carries credentials (user:password@, api_key=...) redacted; the
+    original goes to this process's environment, where Settings.fetch_url finds it inside the task.
+    Settings is a flow parameter, and Prefect stores parameters in its database."""
+    from sources.responses import redact_url
+
+    for field, name in URL_FIELDS.items():
+        url = values.get(field)
+        if url and redact_url(url) != url:
+            os.environ[ENV_PREFIX + name] = url
+            values[field] = redact_url(url)
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse: Path = DEFAULT_WAREHOUSE    # resolved: --warehouse, $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb
@@ -155,13 +194,27 @@ class Settings:
     arxiv_page_size: int = 100             # arXiv API manual: keep pages modest; at most 2000
     arxiv_min_interval_seconds: float = 3.0  # arXiv API terms: no more than one request every 3 seconds
     s2_url: str | None = None              # $FLOPLEDGER_S2_URL, else the Graph API
-    s2_api_key: str | None = None          # $FLOPLEDGER_S2_API_KEY (sent as x-api-key)
     openalex_url: str | None = None        # $FLOPLEDGER_OPENALEX_URL, else api.openalex.org
-    openalex_api_key: str | None = None    # $FLOPLEDGER_OPENALEX_API_KEY
     arxiv_snapshot: Path | None = None     # the Kaggle arXiv metadata snapshot (JSON lines, .gz too); $FLOPLEDGER_ARXIV_SNAPSHOT
     enrichment_refresh_days: float = 30.0  # ask S2/OpenAlex again about a paper after this long
     notability_file: Path = seeds.NOTABILITY_FILE
     lock_wait_seconds: float = 0.0         # --wait, $FLOPLEDGER_LOCK_WAIT_SECONDS
+    max_response_mb: float | None = None   # $FLOPLEDGER_MAX_RESPONSE_MB; None: each source's default (sources/http.py)
+    http_deadline_seconds: float | None = None  # $FLOPLEDGER_HTTP_DEADLINE_SECONDS: one answer, body included
+
+    def http_limits(self) -> dict:
+        """Keyword arguments bounding an HttpClient: size of one answer and time to receive it."""
+        return {"max_response_bytes": int(self.max_response_mb * 1024 * 1024) if self.max_response_mb else None,
+                "deadline_seconds": self.http_deadline_seconds}
+
+    def fetch_url(self, field: str) -> str | None:
+        """The URL a task fetches for `field`: the original with its credentials (kept in the environment by
+        keep_url_secrets_out) when this Settings holds its redacted form, else the field as it is."""
+        from sources.responses import redact_url
+
+        shown = getattr(self, field)
+        full = env(URL_FIELDS[field])
+        return full if shown and full and redact_url(full) == shown else shown
 
     def arxiv_dates(self) -> tuple[dt.date, dt.date]:
         """(since, until) as dates: until defaults to today (UTC), since to 30 days before it."""
@@ -193,17 +246,17 @@ def settings_from_env(**overrides) -> Settings:
         "contact": env("CONTACT"),
         "arxiv_url": env("ARXIV_URL") or ARXIV_API_URL,
         "s2_url": env("S2_URL") or S2_API_URL,
-        "s2_api_key": env("S2_API_KEY"),
         "openalex_url": env("OPENALEX_URL") or OPENALEX_API_URL,
-        "openalex_api_key": env("OPENALEX_API_KEY"),
         "notability_file": env_path("NOTABILITY_FILE") or seeds.NOTABILITY_FILE,
         "arxiv_snapshot": env_path("ARXIV_SNAPSHOT"),
         "arxiv_page_size": int(env("ARXIV_PAGE_SIZE") or 100),
         "arxiv_min_interval_seconds": float(env("ARXIV_MIN_INTERVAL_SECONDS") or 3.0),
         "lock_wait_seconds": lock_wait_seconds(overrides.pop("lock_wait_seconds", None)),
+        "max_response_mb": _positive_number("MAX_RESPONSE_MB"),
+        "http_deadline_seconds": _positive_number("HTTP_DEADLINE_SECONDS"),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**base)
+    return Settings(**keep_url_secrets_out(base))
 
 
 def checked_settings(sources=None, warehouse=None, assumptions=None, assumptions_file=None, limit=None,

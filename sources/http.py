@@ -26,25 +26,36 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import DecodeError, MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
-from sources.responses import SECRET_PARAMS, FetchError, RawResponse, redact_url  # noqa: F401 (re-exported)
+from sources.responses import SECRET_PARAMS, FetchError, RawResponse, redact_text, redact_url  # noqa: F401 (re-exported)
 
 USER_AGENT = "flopledger/0.1 (+https://github.com/flopledger/flopledger; mailto:flopledger@example.org)"
 # Worth another try: rate limiting (429) and the gateway/overload family (RFC 9110 section 15.6).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_METHODS = frozenset({"GET", "POST"})  # our POSTs only read (S2 /paper/batch), so repeating them is safe
 
+# Bounds on one request (retries aside): a connect timeout of a few seconds; the whole answer, body
+# included, within the deadline; and no more bytes than a few times the largest real answer of the source
+# (Epoch's notable_ai_models.csv was 6.3 MB in 2026; an arXiv page of 100 entries about 0.3 MB).
+CONNECT_TIMEOUT_SECONDS = 5.0
+DEADLINE_SECONDS = 120.0
+MB = 1024 * 1024
+MAX_RESPONSE_BYTES = {"epoch": 64 * MB, "arXiv": 16 * MB, "semantic_scholar": 16 * MB, "openalex": 16 * MB}
+DEFAULT_MAX_RESPONSE_BYTES = 64 * MB
+
 log = logging.getLogger(__name__)
 
 
 def _quiet_urllib3_log(record: logging.LogRecord) -> bool:
-    """urllib3 logs a retry at WARNING (HttpClient logs it at INFO) and paths with their query: keys redacted."""
+    """urllib3's own retry line (WARNING, ~300 characters, printed even by a quiet run) is dropped: HttpClient
+    logs each retry as one short INFO line, with the details at DEBUG. Other urllib3 lines keep their level,
+    with credentials redacted."""
     if str(record.msg).startswith("Retrying"):
-        record.levelno, record.levelname = logging.INFO, "INFO"
+        return False
     if isinstance(record.args, tuple):
-        record.args = tuple(redact_url(arg) if isinstance(arg, str) else arg for arg in record.args)
+        record.args = tuple(redact_text(arg) if isinstance(arg, str) else arg for arg in record.args)
     return True
 
 
@@ -97,10 +108,16 @@ class HttpClient:
                  max_retries: int = 4, backoff_seconds: float = 1.0, backoff_jitter_seconds: float = 1.0,
                  max_backoff_seconds: float = 60.0, min_interval_seconds: float = 0.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 utc_now: Callable[[], datetime] | None = None, headers: Mapping[str, str] | None = None):
+                 utc_now: Callable[[], datetime] | None = None, headers: Mapping[str, str] | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, deadline_seconds: float | None = None,
+                 max_response_bytes: int | None = None):
         if timeout <= 0 or min(max_retries, backoff_seconds, backoff_jitter_seconds, min_interval_seconds) < 0:
             raise ValueError("timeout must be positive; retries, backoff, jitter and interval must not be negative")
         self.source, self.timeout, self.max_retries = source, timeout, max_retries
+        self.connect_timeout = connect_timeout
+        self.deadline_seconds = deadline_seconds or DEADLINE_SECONDS
+        self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES.get(source, DEFAULT_MAX_RESPONSE_BYTES)
+        self._retries_made = 0
         self.max_backoff_seconds, self.min_interval_seconds = max_backoff_seconds, min_interval_seconds
         self._clock, self._sleep = clock, sleep
         self._utc_now = utc_now or (lambda: datetime.now(timezone.utc))
@@ -146,16 +163,20 @@ class HttpClient:
 
     def _request(self, method: str, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
                  body: Any = None) -> RawResponse:
-        self._host = urlsplit(url).netloc.lower()
+        self._host = urlsplit(url).netloc.rpartition("@")[2].lower()  # host[:port], never user:password@
+        self._retries_made = 0  # counted as they are waited for, so "after N attempt(s)" is the truth
         self._space_requests(self._host)
         retry: Retry | None = self.retry  # counts retries of bodies cut short after the headers: urllib3 cannot
         while True:
             try:
+                started = time.monotonic()
                 response = self.session.request(method, url, params=params, json=body, headers=headers,
-                                                timeout=self.timeout)
-                return self._check(self._record(response, params, body), response)
+                                                timeout=(min(self.connect_timeout, self.timeout), self.timeout),
+                                                stream=True)
+                content = self._read_body(response, url, started)
+                return self._check(self._record(response, params, body, content), response)
             except requests.exceptions.SSLError as err:
-                raise FetchError(f"{self.source}: TLS failed for {url} ({type(_root_cause(err)).__name__})") from None
+                raise FetchError(f"{self.source}: TLS failed for {redact_url(url)} ({type(_root_cause(err)).__name__})") from None
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
                 cut = err.args[0] if err.args and isinstance(err.args[0], (ProtocolError, ReadTimeoutError)) else None
                 try:  # any other error here is urllib3 giving up (MaxRetryError) after its own retries
@@ -163,11 +184,11 @@ class HttpClient:
                 except MaxRetryError:
                     retry = None
                 if retry is None:
-                    raise FetchError(f"{self.source}: {url} still failing after {self.max_retries + 1} attempt(s) "
+                    raise FetchError(f"{self.source}: {redact_url(url)} still failing after {self._retries_made + 1} attempt(s) "
                                      f"(last: {_failure_text(err, self.timeout)})") from None
                 retry.sleep()
             except requests.RequestException as err:
-                raise FetchError(f"{self.source}: cannot request {url} ({type(_root_cause(err)).__name__})") from None
+                raise FetchError(f"{self.source}: cannot request {redact_url(url)} ({type(_root_cause(err)).__name__})") from None
 
     def _check(self, raw: RawResponse, response: requests.Response) -> RawResponse:
         """raw if a success; else FetchError: at once, for a long Retry-After, or naming the attempts made."""
@@ -187,8 +208,27 @@ class HttpClient:
         attempts = len(response.raw.retries.history) + 1  # urllib3's Retry as it stood for this last attempt
         raise FetchError(f"{self.source}: {raw.url} still failing after {attempts} attempt(s) (last: {status})", raw)
 
-    def _record(self, response: requests.Response, params: Mapping[str, Any] | None, body: Any) -> RawResponse:
-        content = response.content
+    def _read_body(self, response: requests.Response, url: str, started: float) -> bytes:
+        """The body, read in chunks: no more than max_response_bytes, and all of it within deadline_seconds of
+        the request's start (the read timeout alone lets a slow trickle or an endless body go on for ever)."""
+        chunks, size = [], 0
+        try:
+            for chunk in _chunks_as_they_come(response):
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise FetchError(f"{self.source}: {redact_url(url)} sent more than {self.max_response_bytes:,} bytes "
+                                     "(the limit for this source; $FLOPLEDGER_MAX_RESPONSE_MB raises it)")
+                if time.monotonic() - started > self.deadline_seconds:
+                    raise FetchError(f"{self.source}: {redact_url(url)} did not finish its answer within "
+                                     f"{self.deadline_seconds:g} s ($FLOPLEDGER_HTTP_DEADLINE_SECONDS)")
+                chunks.append(chunk)
+        finally:
+            if size > self.max_response_bytes or time.monotonic() - started > self.deadline_seconds:
+                response.close()  # drop the connection rather than drain an endless body
+        return b"".join(chunks)
+
+    def _record(self, response: requests.Response, params: Mapping[str, Any] | None, body: Any,
+                content: bytes) -> RawResponse:
         kept = {key: ("REDACTED" if key.lower() in SECRET_PARAMS else value)
                 for key, value in (params or {}).items() if value is not None}  # as requests sends them
         if body is not None:
@@ -204,9 +244,11 @@ class HttpClient:
     def _wait_to_retry(self, seconds: float, retry: Retry) -> None:
         """urllib3's sleep hooks land here: wait the backoff or Retry-After, never less than the host's interval."""
         last = retry.history[-1]
-        log.info("%s: %s %s on %s failed (%s); retry %d of %d in %.1f s or more", self.source, last.method,
-                 redact_url(last.url or ""), self._host, last.status or type(last.error).__name__,
-                 len(retry.history), self.max_retries, seconds)
+        self._retries_made = len(retry.history)
+        log.info("%s: %s failed (%s); retry %d of %d in %.1f s", self.source, self._host,
+                 last.status or type(last.error).__name__, len(retry.history), self.max_retries, seconds)
+        log.debug("%s: %s %s failed: %s", self.source, last.method, redact_url(last.url or ""),
+                  redact_text(str(last.error or last.status)))
         self._space_requests(self._host, at_least=seconds)
 
     def _space_requests(self, host: str, at_least: float = 0.0) -> None:
@@ -218,6 +260,21 @@ class HttpClient:
         if wait > 0:
             self._sleep(wait)
         self._last_request_at[host] = self._clock()
+
+
+def _chunks_as_they_come(response: requests.Response, size: int = 64 * 1024):
+    """The body in pieces as the socket delivers them (urllib3's read1), so a slow trickle is checked
+    against the deadline between pieces; urllib3's errors mapped as requests maps them in iter_content."""
+    raw = response.raw
+    try:
+        while chunk := raw.read1(size, decode_content=True):
+            yield chunk
+    except ProtocolError as err:
+        raise requests.exceptions.ChunkedEncodingError(err) from err
+    except ReadTimeoutError as err:
+        raise requests.ConnectionError(err) from err
+    except DecodeError as err:
+        raise requests.exceptions.ContentDecodingError(err) from err
 
 
 def _parse_retry_after(value: str, now: datetime) -> float | None:

@@ -12,18 +12,43 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sources.errors import SourceError
 
-# Query parameters that carry credentials: never kept in a landed raw response.
-SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "access_token"})  # not "token": S2 paging
+# Query parameters that carry credentials: never kept in a landed raw response, a log or an error line.
+# S2's paging `token` is redacted too: it is not a secret, but the page before carries it in its body.
+SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "auth", "password", "secret"})
+REDACTED = "REDACTED"
+_URL_IN_TEXT = re.compile(r"""\b[a-z][a-z0-9+.-]*://[^\s'"<>]+""", re.IGNORECASE)
+_SECRET_PAIR = re.compile(r"(?<![\w-])(" + "|".join(sorted(SECRET_PARAMS, key=len, reverse=True)) +
+                          r")=([^&\s'\"]+)", re.IGNORECASE)
+_SECRET_HEADER = re.compile(r"\b(authorization|proxy-authorization|x-api-key|api-key|cookie)(['\"]?\s*[:=]\s*['\"]?)"
+                            r"(?:(bearer|basic|token)\s+)?([^\s'\",}]+)", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
-    """The URL (or a path with a query, as urllib3 logs it) with credential parameter values REDACTED."""
-    parts = urlsplit(url)
-    if not parts.query:
+    """The URL (or a path with a query, as urllib3 logs it) without credentials: user:password@ becomes
+    REDACTED@ and the values of credential parameters (SECRET_PARAMS) become REDACTED."""
+    if not isinstance(url, str) or not url:
         return url
-    pairs = [(k, "REDACTED" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(pairs)))
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all (an unbalanced "[" ...): hide it whole
+        return REDACTED
+    if parts.netloc and "@" in parts.netloc:
+        parts = parts._replace(netloc=REDACTED + "@" + parts.netloc.rpartition("@")[2])
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k.lower() in SECRET_PARAMS for k, _ in pairs):  # else the query stays exactly as it was
+        parts = parts._replace(query=urlencode([(k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in pairs]))
+    return urlunsplit(parts)
 
+
+def redact_text(text: str) -> str:
+    """A message or log line with every URL redacted (redact_url), plus loose `api_key=...` pairs and
+    Authorization / x-api-key header values: what an error line or a log may safely show."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    text = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    return _SECRET_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{(m.group(3) + ' ') if m.group(3) else ''}{REDACTED}",
+                              text)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,18 @@
 """Shared test data: OpenAI's published appendix figures (AI and Compute, 2018)."""
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import settings
+
+# One Prefect harness per test session (a throwaway server and database), per TOOLCHAIN.md. Before
+# anything imports prefect: isolated home, a patient server start, nothing phoned home.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="flopledger-prefect-home-")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # Example budgets: the unit tier stays fast; tests/slow/test_thorough_properties.py re-runs the
 # property tests under "thorough". Pick one with HYPOTHESIS_PROFILE.
@@ -31,3 +40,32 @@ APPENDIX_TOLERANCE = 0.10
 @pytest.fixture(scope="session")
 def appendix_figures():
     return APPENDIX_FIGURES
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url():
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()
+
+
+@pytest.fixture(scope="session")
+def run_flow(prefect_api_url):
+    """Run the real flow in this process against the session's server."""
+    from flows.pipeline import build_warehouse
+    from flows.settings import settings_from_env
+
+    def _run(**settings):
+        return build_warehouse(settings_from_env(**settings))
+
+    return _run
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that runs the Prefect flow (integration, and the reliability tests that need it) runs on
+    one xdist worker (--dist loadgroup), so the session's one Prefect harness serves them all."""
+    for item in items:
+        if "prefect_api_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("integration"))

@@ -53,10 +53,41 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def is_corruption(err: BaseException) -> bool:
+    """DuckDB's words for a block whose checksum fails or a file it cannot make sense of."""
+    text = str(err)
+    return isinstance(err, duckdb.Error) and ("Corrupt database file" in text or "checksum" in text
+                                              or "not a valid DuckDB database file" in text)
+
+
+def damaged(path, err: BaseException) -> WarehouseError:
+    """The one line for a damaged warehouse file: what happened, and how to rebuild."""
+    detail = str(err).splitlines()[0].split(":")[0] if str(err) else type(err).__name__
+    return WarehouseError(f"warehouse {path} is damaged ({detail}); move it aside and rebuild it with "
+                          "`flopledger run` (curated records and review decisions come back from the repository)")
+
+
+def check_integrity(con: duckdb.DuckDBPyConnection, path) -> None:
+    """Read every block of every table, so DuckDB verifies each block's checksum (a count(*) alone reads
+    metadata only); a damaged file is a WarehouseError saying how to rebuild."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as err:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
+        for schema, table in tables:
+            con.execute(f'SELECT count(*), sum(hash(t)) FROM "{schema}"."{table}" AS t').fetchall()
+    except duckdb.Error as err:
+        if is_corruption(err):
+            raise damaged(path, err) from None
+        raise
+
+
+def _open(path: Path, read_only: bool, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
+    except duckdb.Error as err:
+        if is_corruption(err):
+            raise damaged(path, err) from None
+        if not isinstance(err, duckdb.IOException):
+            raise
         message = str(err).splitlines()[0]
         if "lock" in message.lower():
             raise WarehouseError(f"warehouse {path} is in use by another process; wait for it to finish") from err
@@ -68,13 +99,33 @@ def connect_for_write(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyC
     target = resolve_warehouse_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target, read_only=False)
-    migrate(con)
+    try:
+        migrate(con)
+    except duckdb.Error as err:
+        con.close()
+        if is_corruption(err):
+            raise damaged(target, err) from None
+        raise
     return con
 
 
-def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; the warehouse must already exist."""
+# The configuration every user-facing read runs under, fixed when the connection opens (before any
+# user SQL) and then locked: no file reads or writes outside the warehouse, no ATTACH, no extension
+# install or load (DuckDB "Securing DuckDB" guide). Reading local CSV/Parquet files is refused too.
+LOCKED_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_read_only(path: str | os.PathLike | None = None, locked: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; the warehouse must already exist. `locked` (the default, for `sql`, `review`,
+    `trends` and the desk) opens it under LOCKED_CONFIG; the pipeline's own reads pass locked=False, since
+    DuckDB refuses two configurations of one file in a process while the run holds its write connection."""
     target = resolve_warehouse_path(path)
     if not target.exists():
         raise WarehouseError(f"no warehouse at {target}; build one with `flopledger run`")
-    return _open(target, read_only=True)
+    return _open(target, read_only=True, config=LOCKED_CONFIG if locked else None)

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 
 from schemas.registry import table as registered
 from schemas.validation import split_valid
+from warehouse.connection import check_integrity, connect_for_write
 from warehouse.quarantine import record_quarantine
 from warehouse.writes import transaction, upsert_rows
 
@@ -65,8 +66,42 @@ def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str |
 
 
 def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:
-    con.execute("INSERT INTO meta__run_log VALUES (?, ?, now(), NULL, 'running', ?, ?, NULL)",
+    """The run's `running` row (kept if begin_run_log already wrote it)."""
+    con.execute("INSERT OR IGNORE INTO meta__run_log (pipeline_run_id, flow_run_id, started_at, ended_at, status, "
+                "assumption_set, sources, counts) VALUES (?, ?, now(), NULL, 'running', ?, ?, NULL)",
                 [pipeline_run_id, flow_run_id, assumption_set, ",".join(sources)])
+
+
+def begin_run_log(warehouse, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str,
+                  sources: list[str]) -> int:
+    """At the start of a run, which holds the warehouse lock, after checking every block of the file (warehouse/lock.py): any row still `running`
+    belongs to a process that died (the kernel released its lock), so it becomes `abandoned`; then this
+    run's `running` row. Returns how many were abandoned."""
+    con = connect_for_write(warehouse)
+    try:
+        check_integrity(con, warehouse)  # never build on a file that cannot be fully read
+        abandoned = con.execute("UPDATE meta__run_log SET status = 'abandoned', ended_at = now() "
+                                "WHERE status = 'running'").fetchone()[0]
+        start_run_log(con, pipeline_run_id, flow_run_id, assumption_set, sources)
+    finally:
+        con.close()
+    return int(abandoned)
+
+
+def end_run_log(warehouse, pipeline_run_id: str, status: str) -> None:
+    """Mark a run that stopped before landing (`interrupted`, `failed`); best effort, since the reason it
+    stopped (a full disk, a damaged file) may stop this write too."""
+    try:
+        con = connect_for_write(warehouse)
+    except Exception:  # noqa: BLE001 - nothing more to do for a warehouse that cannot be opened
+        return
+    try:
+        con.execute("UPDATE meta__run_log SET status = ?, ended_at = now() WHERE pipeline_run_id = ? "
+                    "AND status = 'running'", [status, pipeline_run_id])
+    except duckdb.Error:
+        pass
+    finally:
+        con.close()
 
 
 def finish_run_log(con, pipeline_run_id: str, status: str, counts: list[dict]) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 from schemas.review_decision import ACCEPTED, CONTENT_COLUMNS, DECISION_COLUMNS, ReviewDecision, make_decision_id
 from schemas.validation import validate_frame
 
+from warehouse.csv_cells import neutralize_cell, restore_cell
 from warehouse.seeds import DECISIONS_FILE as DECISIONS_SEED
 COLUMN_LIST = ", ".join(DECISION_COLUMNS)
 
@@ -132,7 +133,7 @@ def export_decisions(con, path) -> int:
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(DECISION_COLUMNS)
-        writer.writerows([format_cell(v) for v in row] for row in rows)
+        writer.writerows([neutralize_cell(format_cell(v)) for v in row] for row in rows)  # no formulas
     os.replace(partial, target)
     return len(rows)
 
@@ -168,7 +169,8 @@ def read_decisions_file(path) -> pd.DataFrame:
     short = next((i for i, r in enumerate(records) if len(r) != len(header)), None)
     if short is not None:
         raise ValueError(f"{path} line {lines[short]}: {len(records[short])} fields, expected {len(header)}")
-    frame = pd.DataFrame([[v if v != "" else None for v in r] for r in records], columns=header, dtype=object)
+    frame = pd.DataFrame([[restore_cell(v) if v != "" else None for v in r] for r in records], columns=header,
+                         dtype=object)  # a cell export_decisions neutralized ("'=...") reads back as written
     return check_decisions(frame[DECISION_COLUMNS], str(path), lines)
 
 
@@ -178,13 +180,55 @@ def _stored_content(con, decision_ids: list[str]) -> dict[str, tuple]:
     return {row[0]: tuple(format_cell(v) for v in row) for row in rows}
 
 
-def import_decisions(con, path) -> tuple[int, int]:
+def import_decisions(con, path, notices: list[str] | None = None) -> tuple[int, int]:
     """Insert the file's decisions the warehouse lacks; returns (inserted, already_present).
 
     A decision already stored must say the same thing (its status may have moved on): a
-    different content is an error naming it, never an overwrite.
+    different content is an error naming it, never an overwrite. Where a run would be left with two
+    active decisions, the older ones are superseded explicitly; a decision for a run or assumption set
+    the warehouse has no comparison for is kept (it applies once the run is estimated) and reported
+    in `notices`, one line each.
     """
+    frame, lines = _read_with_lines(path)
+    if notices is not None:
+        notices.extend(_unknown_targets(con, frame, lines, path))
+    inserted, present = _insert_new(con, frame, path)
+    superseded = supersede_older_active(con)
+    if notices is not None and superseded:
+        notices.append(f"{path}: {superseded} older active decision(s) superseded by newer ones for the same run and set")
+    return inserted, present
+
+
+def _read_with_lines(path) -> tuple[pd.DataFrame, list[int]]:
     frame = read_decisions_file(path)
+    return frame, _read_records(Path(path))[2]
+
+
+def _unknown_targets(con, frame: pd.DataFrame, lines: list[int], path) -> list[str]:
+    known = set(con.execute("SELECT run_id, assumption_set FROM out__compute_comparison").fetchall())
+    runs = {run for run, _ in known}
+    out = []
+    for line, run, aset in zip(lines, frame["run_id"], frame["assumption_set"]):
+        if (run, aset) in known:
+            continue
+        what = f"unknown run {run!r}" if run not in runs else f"run {run!r} has no comparison under set {aset!r}"
+        out.append(f"{path} line {line}: {what}; kept, it applies once the run is estimated")
+    return out
+
+
+def supersede_older_active(con) -> int:
+    """Leave at most one active decision per run and set: the newest (decided_at, then decision_id)."""
+    result = con.execute(
+        "UPDATE ref__review_decisions AS d SET status = 'superseded', status_changed_at = ?, "
+        "status_reason = 'superseded by ' || n.decision_id || ' (import)' "
+        "FROM (SELECT run_id, assumption_set, arg_max(decision_id, (decided_at, decision_id)) AS decision_id "
+        "      FROM ref__review_decisions WHERE status = 'active' GROUP BY ALL HAVING count(*) > 1) AS n "
+        "WHERE d.status = 'active' AND d.run_id = n.run_id AND d.assumption_set = n.assumption_set "
+        "AND d.decision_id <> n.decision_id", [utc_now()])
+    return int(result.fetchone()[0])
+
+
+def _insert_new(con, frame: pd.DataFrame, path) -> tuple[int, int]:
     stored = _stored_content(con, frame["decision_id"].tolist())
     is_new = []
     for record in frame[CONTENT_COLUMNS].itertuples(index=False):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from warehouse.csv_cells import restore_cell
+
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 ALIASES_FILE = SEEDS_DIR / "hardware_aliases.csv"
 SPECS_FILE = SEEDS_DIR / "hardware_specs.csv"
@@ -46,6 +48,7 @@ def read_hardware_specs(path: Path | None = None) -> pd.DataFrame:
 def read_hardware_aliases(path: Path | None = None, units_path: Path | None = None) -> pd.DataFrame:
     """The alias table, carrying its counting rules (hardware_units.csv) in `attrs["units"]`."""
     aliases = pd.read_csv(path or ALIASES_FILE, dtype=str, keep_default_na=False, na_values=[""])
+    aliases = aliases.map(restore_cell)  # `hardware alias` writes formula-like cells as "'=..." (csv_cells.py)
     aliases.attrs["units"] = read_hardware_units(units_path)
     return aliases
 

@@ -12,7 +12,7 @@ from warehouse.connection import connect_read_only, resolve_warehouse_path
 def _read(warehouse, query: str, params=None) -> pd.DataFrame | None:
     if not resolve_warehouse_path(warehouse).exists():
         return None
-    con = connect_read_only(warehouse)
+    con = connect_read_only(warehouse, locked=False)  # the run may hold its write connection
     try:
         return con.execute(query, params or []).df()
     except duckdb.CatalogException:  # an older file without the table: nothing landed there yet

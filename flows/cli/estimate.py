@@ -55,7 +55,19 @@ def _cells(column: pd.Series, formatted: list) -> np.ndarray:
         cells = np.where(missing, "", cells)
     if not isinstance(column.dtype, pd.StringDtype):
         cells = np.array(list(map(str, cells.tolist())), dtype=object)
-    return _quoted(cells)
+    return _quoted(_neutralized(cells))
+
+
+def _neutralized(cells: np.ndarray) -> np.ndarray:
+    """Text a spreadsheet would run as a formula gets a leading quote (warehouse/csv_cells.py); numbers stay."""
+    from warehouse.csv_cells import FORMULA_STARTS, neutralize_cell
+
+    risky = pd.Series(cells, dtype=object).str[:1].isin(FORMULA_STARTS).to_numpy()
+    if not risky.any():
+        return cells
+    out = cells.copy()
+    out[risky] = [neutralize_cell(c) for c in cells[risky].tolist()]
+    return out
 
 
 def format_csv(frame: pd.DataFrame) -> str:

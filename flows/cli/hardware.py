@@ -89,8 +89,10 @@ def add_alias(name: str, hardware_id: str, note: str, aliases_file: Path | None)
     rows = table.fillna("").to_dict("records") + [row]
     rows.sort(key=lambda r: (r["alias"], r.get("valid_from", "")))
     with path.open("w", newline="", encoding="utf-8") as handle:
+        from warehouse.csv_cells import neutralize_cell
+
         writer = csv.DictWriter(handle, fieldnames=list(table.columns), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralize_cell(v) for k, v in r.items()} for r in rows)  # no spreadsheet formulas
     print(f"alias {alias!r} -> {hardware_id} added to {path}; the next `flopledger run` resolves it")
     return 0

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (json: one array of row objects)")
+    sql.add_argument("--output", type=_sql_output_path, metavar="FILE",
+                     help="write the rows to FILE.csv, FILE.parquet or FILE.json instead of printing them")
     sql.set_defaults(handler=command_sql)
 
     hardware = sub.add_parser("hardware", help="look up chips in the spec table",
@@ -147,7 +149,13 @@ def command_run(args) -> int:
 def command_sql(args) -> int:
     from flows.cli.sql import run_sql
 
-    return run_sql(args.query, args.warehouse, args.format)
+    return run_sql(args.query, args.warehouse, args.format, args.output)
+
+
+def _sql_output_path(text: str):
+    from flows.cli.sql import output_path
+
+    return output_path(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
             from flows.settings import warehouse_path
 
             args.warehouse = warehouse_path(args.warehouse)
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, not at exit, so a reader that went away (`| head`) is caught below
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except CliError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
@@ -166,13 +178,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # a known failure type prints one line; anything else too, with its type
-        from flows.errors import describe_error
-        from flows.settings import debug_enabled
+        return _report(err)
 
-        print(f"{PROG}: error: {describe_error(err)}", file=sys.stderr)
-        if debug_enabled():
-            raise
-        return 1
+
+def _report(err: BaseException) -> int:
+    """One line for any failure (secrets redacted); the traceback too with $FLOPLEDGER_DEBUG."""
+    from flows.errors import describe_error
+    from flows.settings import debug_enabled
+
+    print(f"{PROG}: error: {describe_error(err)}", file=sys.stderr)
+    if debug_enabled():
+        raise err
+    return 1
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader closed the pipe (`flopledger sql ... | head -2`): stop quietly with 141 (128 + SIGPIPE),
+    pointing stdout at /dev/null so the interpreter's last flush has nowhere to fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests swap in a buffer)
+        pass
+    return 141
 
 
 

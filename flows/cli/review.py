@@ -118,10 +118,13 @@ def import_reviews(args) -> int:
     from warehouse.reviews import import_decisions
 
     con = _connect_existing(args.warehouse)
+    notices: list[str] = []  # unknown runs or sets, superseded decisions: one line each (issue 12)
     try:
-        inserted, present = import_decisions(con, args.file)
+        inserted, present = import_decisions(con, args.file, notices)
     finally:
         con.close()
+    for notice in notices:
+        print(notice, file=sys.stderr)
     print(f"imported {inserted} decision{'s' if inserted != 1 else ''} from {args.file} ({present} already present)")
     return 0
 

@@ -46,10 +46,12 @@ def run_pipeline(args) -> int:
     from flows.settings import apply_prefect_defaults
     from warehouse.lock import warehouse_lock
 
+    from flows.signals import stop_on_termination
+
     settings = settings_from_args(args)
     apply_prefect_defaults()
     # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once
-    with warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds):
+    with stop_on_termination(), warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds):
         from flows.pipeline import build_warehouse
 
         summary = build_warehouse(settings)

@@ -1,12 +1,17 @@
-"""`flopledger sql`: one read-only query, printed as a table, CSV or a JSON array."""
+"""`flopledger sql`: one read-only query, printed as a table, CSV or a JSON array, or written to a file
+by flopledger (--output). docs/security.md says what is allowed and refused."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import decimal
 import json
 import math
 import sys
+from pathlib import Path
+
+from flows.cli.base import CliError
 
 
 def _jsonable(value):
@@ -21,40 +26,101 @@ def _jsonable(value):
     return value
 
 
-def run_sql(query: str, warehouse, fmt: str) -> int:
+# What `sql` runs: queries only. DESCRIBE, SHOW and SUMMARIZE parse as SELECT. Everything else (file writes,
+# ATTACH/DETACH/USE, INSTALL/LOAD, SET/RESET, PRAGMA, CALL, DDL, DML) is refused before it reaches DuckDB;
+# the connection's locked configuration (warehouse/connection.py) would refuse most of it again.
+ALLOWED_STATEMENTS = ("SELECT", "EXPLAIN")
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
+
+
+def check_query(query: str) -> str:
+    """The one read-only statement in query; a UsageError (one line) for none, several, or any other kind."""
     import duckdb
 
-    from warehouse.connection import connect_read_only
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as err:
+        raise ValueError(f"query failed: {str(err).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise CliError(f"sql runs exactly one statement; got {len(statements)}" +
+                       (" (separated by ';')" if statements else ""))
+    kind = statements[0].type.name
+    if kind not in ALLOWED_STATEMENTS:
+        raise CliError(f"sql is read-only: {kind} statements are refused (queries only: SELECT, WITH, FROM, "
+                       "DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); to save results use --output FILE.csv|.parquet|.json")
+    return query
 
+
+def output_path(text: str) -> Path:
+    """--output: a .csv, .parquet or .json file."""
+    path = Path(text)
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"--output must end in .csv, .parquet or .json, got {text!r}")
+    return path
+
+
+def run_sql(query: str, warehouse, fmt: str, output: Path | None = None) -> int:
+    import duckdb
+
+    from warehouse.connection import connect_read_only, damaged, is_corruption
+
+    check_query(query)
     con = connect_read_only(warehouse)
     try:
         try:
             result = con.execute(query)
+            if result.description is None:
+                return 0
+            columns = [d[0] for d in result.description]
+            parquet = output is not None and output.suffix.lower() == ".parquet"
+            rows = result.df() if parquet else result.fetchall()
         except duckdb.Error as err:
+            if is_corruption(err):
+                raise damaged(warehouse, err) from None
             raise ValueError(f"query failed: {str(err).splitlines()[0]}") from None
-        if result.description is None:
-            return 0
-        columns = [d[0] for d in result.description]
-        rows = result.fetchall()
     finally:
         con.close()
-    print_rows(columns, rows, fmt)
+    if output is None:
+        print_rows(columns, rows, fmt)
+        return 0
+    _write_output(columns, rows, output)
+    count = len(rows)
+    print(f"wrote {count} row{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     return 0
 
 
-def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
-    """Rows as an aligned table, CSV, or one JSON array of row objects."""
+def _write_output(columns: list[str], rows, output: Path) -> None:
+    suffix = output.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            from warehouse.export import write_parquet
+
+            write_parquet(rows, output)
+            return
+        partial = output.with_name(output.name + ".partial")
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            print_rows(columns, rows, suffix.lstrip("."), handle)
+        partial.replace(output)
+    except OSError as err:
+        raise ValueError(f"cannot write {output}: {err.strerror or err}") from None
+
+
+def print_rows(columns: list[str], rows: list[tuple], fmt: str, out=None) -> None:
+    """Rows as an aligned table, CSV (formula-like text cells neutralized), or one JSON array of row objects."""
+    out = out or sys.stdout
     if fmt == "json":
-        json.dump([{c: _jsonable(v) for c, v in zip(columns, row)} for row in rows], sys.stdout, default=str)
-        sys.stdout.write("\n")
+        json.dump([{c: _jsonable(v) for c, v in zip(columns, row)} for row in rows], out, default=str)
+        out.write("\n")
     elif fmt == "csv":
         import csv
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        from warehouse.csv_cells import neutralize_cell
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([neutralize_cell(c) for c in columns])
+        writer.writerows([["" if v is None else neutralize_cell(v) for v in row] for row in rows])
     else:
-        print(_format_table(columns, rows))
+        print(_format_table(columns, rows), file=out)
 
 
 def _cell(value) -> str:

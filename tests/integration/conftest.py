@@ -1,37 +1,8 @@
-"""One Prefect harness per test session (a throwaway server and database), per TOOLCHAIN.md."""
-
-import os
-import tempfile
+"""The integration tier: the real Prefect flow into temporary DuckDB files, on one xdist worker."""
 
 import pytest
 
-# Before anything imports prefect: isolated home, a patient server start, nothing phoned home.
-os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="flopledger-prefect-home-")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-os.environ["DO_NOT_TRACK"] = "1"
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-
-
-@pytest.fixture(scope="session")
-def prefect_api_url():
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield PREFECT_API_URL.value()
-
-
-@pytest.fixture(scope="session")
-def run_flow(prefect_api_url):
-    """Run the real flow in this process against the session's server."""
-    from flows.pipeline import build_warehouse
-    from flows.settings import settings_from_env
-
-    def _run(**settings):
-        return build_warehouse(settings_from_env(**settings))
-
-    return _run
+# The Prefect harness (prefect_api_url, run_flow) lives in tests/conftest.py: the reliability tier uses it too.
 
 
 @pytest.fixture(scope="session")

@@ -34,13 +34,14 @@ def s2_batch(request):
 
 
 
-def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, httpserver, tmp_path):
+def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, httpserver, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOPLEDGER_S2_API_KEY", "test-key")  # keys come from the environment, never Settings
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2_batch)
     httpserver.expect_request("/works").respond_with_data('{"meta": {"count": 1}, "results": [{"id": "https://open',
                                                          content_type="application/json")  # cut short
     path = tmp_path / "w.duckdb"
     summary = run_flow(warehouse=path, sources=("curated", "semantic_scholar", "openalex"), reviews_file=tmp_path / "none.csv",
-                       s2_url=httpserver.url_for("/graph/v1"), s2_api_key="test-key", openalex_url=httpserver.url_for("/"),
+                       s2_url=httpserver.url_for("/graph/v1"), openalex_url=httpserver.url_for("/"),
                        contact="tests@example.org")
     assert summary["totals"]["papers"] == 37
     with_arxiv = query(path, "SELECT count(*) FROM core__papers WHERE arxiv_id IS NOT NULL")[0][0]
@@ -59,9 +60,10 @@ def test_enrichment_lands_metrics_and_quarantines_a_malformed_page(run_flow, htt
     assert all("tests@example.org" in a for a in agent)
 
 
-def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, httpserver, tmp_path):
+def test_a_second_run_asks_only_about_papers_not_checked_recently(run_flow, httpserver, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOPLEDGER_S2_API_KEY", "test-key")
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2_batch)
-    path, settings = tmp_path / "w.duckdb", {"reviews_file": tmp_path / "none.csv", "s2_api_key": "test-key"}
+    path, settings = tmp_path / "w.duckdb", {"reviews_file": tmp_path / "none.csv"}
     curated = tmp_path / "curated"
     import shutil
 

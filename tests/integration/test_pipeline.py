@@ -138,7 +138,7 @@ def test_cli_run_against_a_named_prefect_server(prefect_api_url, tmp_path):
 def test_sql_is_read_only_and_errors_in_one_line(openai_warehouse):
     path, _ = openai_warehouse
     result = cli("sql", "CREATE TABLE sneaky (a INTEGER)", "--warehouse", str(path))
-    assert result.returncode == 1
+    assert result.returncode == 2  # refused before it runs: a usage error (issue 12, tests/reliability/test_sql_door.py)
     assert result.stderr.count("\n") == 1 and "read-only" in result.stderr.lower()
     assert "Traceback" not in result.stderr
 

@@ -271,7 +271,8 @@ def test_csv_text_is_what_pandas_writes_and_reads_back():
     text = format_csv(frame)
     assert text == frame.to_csv(index=False, lineterminator="\n")
     back = pd.read_csv(io.StringIO(format_csv(frame.assign(text=frame["text"] + "\r"))), dtype=str, keep_default_na=False)
-    assert back["text"].tolist() == [t + "\r" for t in frame["text"]]  # a bare CR is quoted too (pandas does not)
+    # a bare CR is quoted too (pandas does not); a cell that starts with one gets the spreadsheet-safe "'" (issue 12)
+    assert back["text"].tolist() == [t + "\r" if t else "'\r" for t in frame["text"]]
 
 
 def run_main(capsys, *args) -> tuple[pd.DataFrame, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from flows.transform.ingest.curated import SOURCE, derive_run_columns, flatten_curated
+from flows.transform.ingest.dates import check_published_dates
 from schemas.frames import ensure_columns, records_to_json
 from flows.transform.hardware.resolution import resolve_hardware
 from flows.transform.mentions.statements import EXTRACTION_COLUMNS, fill_from_statements
@@ -85,6 +86,8 @@ def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, ra
     validate papers, runs, facts and extractions; every rejected row lands in quarantine.
     `keep_whole`: see keep_runs_whole."""
     runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
+    papers, q_dates = check_published_dates(papers, source)  # a bad date costs its cell, not the paper
+    raw_q = pd.concat([q for q in (raw_q, q_dates) if not q.empty] or [raw_q], ignore_index=True)
     published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
         if "published_date" in papers else pd.Series(dtype=object)
     runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_iso_or_none))

@@ -6,6 +6,7 @@ None or (check_name, reason). The caller nulls the cell, quarantines it and land
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -15,6 +16,10 @@ Problem = tuple[str, str] | None
 URL = re.compile(r"https?://\S+")
 BARE_URL = re.compile(r"(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+/\S*", re.IGNORECASE)
 PERCENT = re.compile(r"%|percent", re.IGNORECASE)
+# Beyond any real training run: ~5e26 FLOP was the largest estimate in 2025, so 1e32 leaves five orders of
+# magnitude; a larger count or FLOP figure is a typo or an attack (1e308 made best_flop infinite).
+MAX_PLAUSIBLE = 1e32
+EARLIEST_DATE = dt.date(1950, 1, 1)  # Turing's "Computing Machinery and Intelligence"; nothing trained before
 
 
 def _text(value) -> str | None:
@@ -38,6 +43,8 @@ def read_number(value, column: str, positive: bool = True) -> tuple[float | None
     if len(set(float(n) for n in numbers)) > 1:
         return None, ("single_value", f"{column} {text!r} holds different values; none is taken")
     number = float(numbers[0])
+    if abs(number) > MAX_PLAUSIBLE:
+        return None, ("physical_range", f"{column} {text!r} is above {MAX_PLAUSIBLE:.0e}, beyond any training run")
     if positive and number <= 0:
         return None, ("positive", f"{column} {text!r} must be greater than 0")
     return number, None
@@ -61,15 +68,20 @@ def read_utilization(value, column: str) -> tuple[float | None, Problem]:
     return number, None
 
 
-def read_date(value, column: str) -> tuple[str | None, Problem]:
-    """A YYYY-MM-DD date (Epoch's format); an empty cell is no date, anything else a problem."""
+def read_date(value, column: str, today: dt.date | None = None) -> tuple[str | None, Problem]:
+    """A YYYY-MM-DD date (Epoch's format) between 1950 and a year from today; an empty cell is no date,
+    anything else a problem (the cell is quarantined, its row lands)."""
     text = _text(value)
     if text is None:
         return None, None
-    stamp = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d")
-    if pd.isna(stamp):
+    try:
+        day = dt.datetime.strptime(text, "%Y-%m-%d").date()  # not pandas: its Timestamps end in 2262
+    except ValueError:
         return None, ("date_parses", f"{column} {text!r} is not a date (YYYY-MM-DD)")
-    return stamp.strftime("%Y-%m-%d"), None
+    latest = (today or dt.date.today()) + dt.timedelta(days=366)
+    if not EARLIEST_DATE <= day <= latest:
+        return None, ("date_in_range", f"{column} {text!r} is outside {EARLIEST_DATE} .. {latest} (today plus a year)")
+    return day.isoformat(), None
 
 
 def read_link(value, column: str) -> tuple[str | None, Problem]:

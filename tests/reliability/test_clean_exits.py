@@ -1,0 +1,113 @@
+"""Clean exits (issue 12): SIGTERM during `run` marks the run `interrupted` and leaves no child process
+(Prefect's temporary server included); a `running` row left by a dead process becomes `abandoned` at the
+next run; output to a closed pipe ends quietly; a full disk says so in one line."""
+
+import errno
+import os
+import signal
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.errors import describe_error
+from tests.cli_runner import run_cli
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of pid (from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class _Silent(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.server.asked.set()
+        self.request.recv(65536)
+        time.sleep(60)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_sigterm_during_run_marks_it_interrupted_and_leaves_no_child(tmp_path):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Silent)
+    server.daemon_threads, server.asked = True, threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    path = tmp_path / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), FLOPLEDGER_REVIEWS_FILE=str(tmp_path / "none.csv"))
+    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--source", "epoch", "--warehouse", str(path),
+                                "--epoch-models-url", f"http://127.0.0.1:{server.server_address[1]}/notable.csv"],
+                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.asked.wait(180), "the run never asked for Epoch's file"
+        children = _children(process.pid)
+        assert children, "Prefect's temporary server should be running as a child"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        server.shutdown()
+        server.server_close()
+    assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "flopledger: interrupted", stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [c for c in children if _alive(c)]
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT status, ended_at IS NOT NULL FROM meta__run_log").fetchall() == [("interrupted", True)]
+    con.close()
+
+
+def test_a_running_row_left_by_a_dead_process_is_abandoned_at_the_next_run(tmp_path):
+    from warehouse.land import begin_run_log
+
+    path = tmp_path / "w.duckdb"
+    assert begin_run_log(path, "killed-run", None, "epoch-2022", ["curated"]) == 0  # then the process "died"
+    assert begin_run_log(path, "next-run", None, "epoch-2022", ["curated"]) == 1
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT pipeline_run_id, status FROM meta__run_log ORDER BY started_at").fetchall()
+    con.close()
+    assert rows == [("killed-run", "abandoned"), ("next-run", "running")]
+
+
+def test_output_to_a_closed_pipe_ends_quietly(small_warehouse):
+    query = "SELECT range AS n, 'row ' || range AS label FROM range(200000)"
+    shell = (f"{sys.executable} -m flows.cli sql \"{query}\" --warehouse {small_warehouse} --format csv | head -2; "
+             "echo \"status=${PIPESTATUS[0]}\"")
+    result = subprocess.run(["bash", "-c", shell], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[:2] == ["n,label", "0,row 0"]
+    assert result.stdout.splitlines()[-1] in ("status=0", "status=141") and result.stderr == ""
+
+
+def test_a_full_disk_is_one_line_saying_so():
+    full = OSError(errno.ENOSPC, "No space left on device", "/data/flopledger.duckdb")
+    assert describe_error(full).startswith("disk full")
+    duck = duckdb.IOException('Could not write file "/data/w.duckdb.wal": No space left on device')
+    assert describe_error(duck).startswith("disk full")
