@@ -27,6 +27,29 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_number(text: str) -> float:
+    """A count above 0 such as 2e12 or 1,000,000 (underscores and commas allowed)."""
+    import math
+
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 2e12, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
+def file_with_suffix(*suffixes: str):
+    """An argument type: a path ending in one of `suffixes` (case-insensitive)."""
+    def check(text: str) -> Path:
+        path = Path(text)
+        if path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"expected a file ending in {', '.join(suffixes)}, got {text!r}")
+        return path
+    return check
+
+
 def iso_date(text: str) -> str:
     """--date: YYYY-MM-DD only, checked without importing pandas."""
     import datetime as dt

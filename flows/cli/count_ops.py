@@ -7,23 +7,11 @@ flows/transform/compute/layers.py). No Prefect, no pandas: it reads one file and
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 from pathlib import Path
 
-from flows.cli.base import CliError, positive_int
+from flows.cli.base import CliError, positive_int, positive_number
 
-
-def _positive_number(text: str) -> float:
-    """--tokens / --examples: a count such as 2e12 or 1400000000000."""
-    try:
-        value = float(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 2e12, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
-    return value
 
 
 def add_count_ops_parser(sub, parser_class) -> None:
@@ -35,8 +23,8 @@ def add_count_ops_parser(sub, parser_class) -> None:
                     "matmuls plus attention at the causal mean context, no output projection; training = 3 x forward.")
     count.add_argument("config", type=Path, metavar="CONFIG.json", help="a config.json or a layer-list JSON file")
     count.add_argument("--seq-len", type=positive_int, metavar="N", help="sequence length (default: the config's context length)")
-    count.add_argument("--tokens", type=_positive_number, metavar="T", help="training tokens: adds training_flop")
-    count.add_argument("--examples", type=_positive_number, metavar="N",
+    count.add_argument("--tokens", type=positive_number, metavar="T", help="training tokens: adds training_flop")
+    count.add_argument("--examples", type=positive_number, metavar="N",
                        help="training examples seen (examples x epochs), for a layer list: adds training_flop")
     count.add_argument("--convention", choices=["kaplan-2020", "hoffmann-2022"], default="kaplan-2020",
                        help="which terms count (default kaplan-2020; hoffmann-2022 adds embedding and output "

@@ -3,7 +3,6 @@ by flopledger (--output). docs/security.md says what is allowed and refused."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import decimal
 import json
@@ -11,7 +10,7 @@ import math
 import sys
 from pathlib import Path
 
-from flows.cli.base import CliError
+from flows.cli.base import CliError, file_with_suffix
 
 
 def _jsonable(value):
@@ -51,12 +50,7 @@ def check_query(query: str) -> str:
     return query
 
 
-def output_path(text: str) -> Path:
-    """--output: a .csv, .parquet or .json file."""
-    path = Path(text)
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise argparse.ArgumentTypeError(f"--output must end in .csv, .parquet or .json, got {text!r}")
-    return path
+output_path = file_with_suffix(*OUTPUT_SUFFIXES)  # --output: flopledger writes it, never user SQL
 
 
 def run_sql(query: str, warehouse, fmt: str, output: Path | None = None) -> int:

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 from pathlib import Path
 
-from flows.cli.base import CliError, iso_date, positive_int
+from flows.cli.base import CliError, file_with_suffix, iso_date, positive_int, positive_number
 
 ESTIMATES = ("best", "operations", "hardware", "reported")
 CHART_SUFFIXES = (".png", ".svg", ".html")
 
-
-def positive_flop(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a FLOP count such as 1e23, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a FLOP count greater than 0, got {text!r}")
-    return value
-
-
-def chart_path(text: str) -> Path:
-    path = Path(text)
-    if path.suffix.lower() not in CHART_SUFFIXES:
-        raise argparse.ArgumentTypeError(f"chart file must end in .png, .svg or .html, got {text!r}")
-    return path
 
 
 def add_trends_parser(sub, parser_class) -> None:
@@ -45,12 +27,12 @@ def add_trends_parser(sub, parser_class) -> None:
     trends.add_argument("--estimate", choices=ESTIMATES, default="best",
                         help="the figure per run (default best: a review decision, else the comparison's choice)")
     trends.add_argument("--assumptions", metavar="SET", help="assumption set (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
-    trends.add_argument("--min-flop", type=positive_flop, metavar="X", help="only runs of at least X FLOP")
+    trends.add_argument("--min-flop", type=positive_number, metavar="X", help="only runs of at least X FLOP")
     trends.add_argument("--top-per-year", type=positive_int, metavar="N", help="only the N largest runs of each year")
     trends.add_argument("--breaks", choices=["auto", "0", "1", "2"], default="0",
                         help="breakpoints in the trend: 0 (one line, default), 1, 2, or auto (0-2 by BIC)")
     trends.add_argument("--format", choices=["table", "json"], default="table", help="output format (json: one object)")
-    trends.add_argument("--chart", type=chart_path, metavar="FILE", help="also draw the chart: .png, .svg or .html")
+    trends.add_argument("--chart", type=file_with_suffix(*CHART_SUFFIXES), metavar="FILE", help="also draw the chart: .png, .svg or .html")
     trends.set_defaults(handler=run_trends)
 
 

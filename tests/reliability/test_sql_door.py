@@ -97,4 +97,4 @@ def test_output_files_are_written_by_flopledger(small_warehouse, tmp_path, suffi
 
 def test_output_with_another_suffix_is_a_usage_error(small_warehouse, tmp_path):
     result = run_cli("sql", "SELECT 1", "--warehouse", small_warehouse, "--output", tmp_path / "rows.xlsx")
-    assert result.returncode == 2 and "--output must end in .csv, .parquet or .json" in result.stderr
+    assert result.returncode == 2 and "expected a file ending in .csv, .parquet, .json" in result.stderr
