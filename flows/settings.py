@@ -43,8 +43,23 @@ def env_path(name: str) -> Path | None:
     return Path(value) if value else None
 
 
+def flopledger_home() -> Path:
+    """$FLOPLEDGER_HOME, else ~/.flopledger: flopledger's own state outside any checkout (Prefect's
+    database and results when the user has no Prefect configuration of their own)."""
+    return Path(env("HOME") or Path.home() / ".flopledger").expanduser()
+
+
+def user_prefect_configured() -> bool:
+    """The user chose where Prefect keeps state or which server it talks to, or has Prefect profiles."""
+    chosen = any(os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_PROFILES_PATH"))
+    return chosen or (Path.home() / ".prefect" / "profiles.toml").is_file()
+
+
 def apply_prefect_defaults(quiet: bool = True) -> None:
-    """Set Prefect's variables for this process unless the user set them."""
+    """Set Prefect's variables for this process unless the user set them; with no Prefect configuration
+    of the user's, Prefect's state goes to $FLOPLEDGER_HOME/prefect (not ~/.prefect)."""
+    if not user_prefect_configured():
+        os.environ["PREFECT_HOME"] = str(flopledger_home() / "prefect")
     for key, value in (PREFECT_DEFAULTS | (QUIET_PREFECT if quiet else {})).items():
         os.environ.setdefault(key, value)
 
@@ -210,8 +225,9 @@ def check_source_options(chosen: tuple[str, ...], options: dict) -> None:
     for name, (flag, readers) in OPTION_SOURCES.items():
         if options.get(name) is not None and not set(readers) & set(chosen):
             needed = " or ".join(f"--source {r}" for r in readers)
-            raise UsageError(f"{flag} is only read with {needed}, which is not selected "
-                             f"(sources: {', '.join(chosen)}); add {needed.split(' or ')[0]} or drop {flag}")
+            which = "which is" if len(readers) == 1 else "none of which is"
+            raise UsageError(f"{flag} is only read with {needed}, {which} selected "
+                             f"(sources: {', '.join(chosen)}); add --source {readers[0]} or drop {flag}")
 
 
 def check_location(flag: str, location: str) -> None:
