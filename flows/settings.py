@@ -59,7 +59,9 @@ def apply_prefect_defaults(quiet: bool = True) -> None:
     """Set Prefect's variables for this process unless the user set them; with no Prefect configuration
     of the user's, Prefect's state goes to $FLOPLEDGER_HOME/prefect (not ~/.prefect)."""
     if not user_prefect_configured():
-        os.environ["PREFECT_HOME"] = str(flopledger_home() / "prefect")
+        home = flopledger_home() / "prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates the last folder only, and fails without a word
+        os.environ["PREFECT_HOME"] = str(home)
     for key, value in (PREFECT_DEFAULTS | (QUIET_PREFECT if quiet else {})).items():
         os.environ.setdefault(key, value)
 
