@@ -30,6 +30,7 @@ def test_prefect_state_goes_under_flopledger_home_by_default(clean_env):
     apply_prefect_defaults()
     assert flopledger_home() == clean_env / ".flopledger"
     assert os.environ["PREFECT_HOME"] == str(clean_env / ".flopledger" / "prefect")
+    assert (clean_env / ".flopledger" / "prefect").is_dir()  # made here: Prefect would only warn
 
 
 def test_flopledger_home_is_a_setting(clean_env, monkeypatch):
