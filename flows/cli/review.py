@@ -131,11 +131,13 @@ def show_review(args) -> int:
     from flows.settings import assumption_sets
     from warehouse.review_queries import run_details
 
+    known = assumption_sets()
     con = connect_read_only(args.warehouse)
     try:
-        details = run_details(con, args.run_id, args.assumptions, assumption_sets())
+        details = run_details(con, args.run_id, args.assumptions, known)
     finally:
         con.close()
+    details["missing"] = missing_estimates(details, known)
     if args.format == "json":
         json.dump(details_as_json(args.run_id, details), sys.stdout, default=str)
         sys.stdout.write("\n")
@@ -201,6 +203,20 @@ def _decision_lines(details: dict) -> list[str]:
     return lines or ["(none)"]
 
 
+def missing_estimates(details: dict, known_sets: dict) -> dict[str, dict[str, str]]:
+    """{assumption set: {method: why it has no estimate}} (e.g. the chip has no FP32 peak under openai-2018)."""
+    from flows.transform.compute.missing import why_missing
+
+    return {c["assumption_set"]: {m: why_missing(m, details["run"], details["hardware"], known_sets.get(c["assumption_set"]))
+                                  for m in ("operations", "hardware") if _plain(c.get(f"{m}_flop")) is None}
+            for c in _records(details["comparison"])}
+
+
+def _missing_lines(comparison: dict, details: dict) -> list[str]:
+    reasons = details.get("missing", {}).get(comparison["assumption_set"], {})
+    return [f"  no {method} estimate: {why}" for method, why in reasons.items()]
+
+
 COMPARISON_FIELDS = ["assumption_set", "review_status", "is_flagged", "severity", "flag_reason", "ratio", "log10_ratio",
                      "operations_flop", "hardware_flop", "reported_flop", "best_flop", "best_flop_low", "best_flop_high",
                      "best_method", "best_reason", "threshold_1e25", "threshold_1e26", "decision_id", "inputs_fingerprint"]
@@ -218,7 +234,7 @@ def details_as_text(run_id: str, details: dict) -> str:
         ("estimates", _estimate_lines(details)),
     ]
     sections += [(f"assumption set {name}", _fields(rules)) for name, rules in details["assumption_sets"].items()]
-    sections += [(f"comparison ({c['assumption_set']})", _fields({k: c[k] for k in COMPARISON_FIELDS}))
-                 for c in _records(details["comparison"])]
+    sections += [(f"comparison ({c['assumption_set']})", _fields({k: c[k] for k in COMPARISON_FIELDS})
+                  + _missing_lines(c, details)) for c in _records(details["comparison"])]
     sections.append(("decisions (oldest first)", _decision_lines(details)))
     return "".join(f"== {title} ==\n" + "\n".join(lines) + "\n\n" for title, lines in sections)
