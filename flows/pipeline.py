@@ -36,7 +36,7 @@ from warehouse.land import finish_run_log, land_tables, start_run_log, table_wri
 from warehouse.state import (mark_checked, open_quarantine, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
                              save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
-from warehouse.reviews import load_decisions_file, mark_stale_decisions
+from warehouse.reviews import load_decisions_file, mark_stale_decisions, read_decided_inputs
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key
 from warehouse.unresolved import record_unresolved
 
@@ -195,11 +195,12 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
     con = connect_for_write(settings.warehouse)
     try:
         start_run_log(con, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions, list(settings.sources))
+        decided = read_decided_inputs(con)  # before this run's estimates land: a stale decision says what changed
 
         def bookkeeping():  # inside the landing transaction: the name queue, review decisions, cursors
             record_unresolved(con, names, pipeline_run_id, names_complete)
             load_decisions_file(con, settings.reviews_file)
-            mark_stale_decisions(con, pipeline_run_id)
+            mark_stale_decisions(con, pipeline_run_id, decided)
             save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
             save_responses(con, [r for b in batches for r in b.responses] + enrichment.responses, pipeline_run_id)
             save_notability(con, notability)

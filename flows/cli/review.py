@@ -71,8 +71,14 @@ def list_reviews(args) -> int:
         queue = review_queue(con, args.assumptions, args.all, getattr(args, "source", None))
     finally:
         con.close()
-    rows = [tuple(record.values()) for record in _records(queue)]
-    print_rows(list(queue.columns), rows, args.format)
+    records = _records(queue)
+    rows = [tuple(record.values()) for record in records]
+    if args.format == "table" and not getattr(args, "wide", False):
+        from flows.cli.review_table import format_queue
+
+        print(format_queue(records))
+    else:
+        print_rows(list(queue.columns), rows, args.format)
     if args.format == "table" and rows:
         print("decide one with: flopledger review resolve RUN_ID --accept operations|hardware|reported|value:FLOP "
               "--note WHY", file=sys.stderr)
@@ -81,23 +87,33 @@ def list_reviews(args) -> int:
 
 def resolve_review(args) -> int:
     from flows.settings import default_assumptions, default_reviewer
-    from warehouse.reviews import record_decision
+    from warehouse.reviews import comparison_sets, read_comparison_row, record_decision
     from warehouse.writes import transaction
 
     accepted, flop = parse_accept(args.accept)
     if not (args.note or "").strip():
         raise CliError("--note must say why; it is kept with the decision")
-    assumption_set = default_assumptions(args.assumptions)
+    every = args.assumptions == "all"
     reviewer = default_reviewer(args.reviewer)
     con = _connect_existing(args.warehouse)
     try:
-        with transaction(con):
-            decision = record_decision(con, args.run_id, assumption_set, accepted, args.note,
-                                       reviewer=reviewer, accepted_flop=flop)
+        sets = comparison_sets(con, args.run_id) if every else [default_assumptions(args.assumptions)]
+        if not sets:
+            raise ValueError(f"run {args.run_id!r} has no comparison in the warehouse; see `flopledger review list --all`")
+        note = args.note.strip() + (f" [one decision for every assumption set: {', '.join(sets)}]" if every else "")
+        rows = [read_comparison_row(con, args.run_id, s) for s in sets]
+        unflagged = [r["assumption_set"] for r in rows if not r["is_flagged"]]
+        if unflagged and not getattr(args, "force", False):
+            raise CliError(f"run {args.run_id} is not flagged under {', '.join(unflagged)} (its two methods agree); "
+                           "pass --force to record a decision anyway")
+        with transaction(con):  # all sets or none
+            decisions = [record_decision(con, args.run_id, s, accepted, note, reviewer=reviewer, accepted_flop=flop)
+                         for s in sets]
     finally:
         con.close()
-    print(f"resolved {decision['run_id']} ({assumption_set}): accepted {accepted} "
-          f"{decision['accepted_flop']:.3g} FLOP [decision {decision['decision_id']}]")
+    for d in decisions:
+        print(f"resolved {d['run_id']} ({d['assumption_set']}): accepted {accepted} "
+              f"{d['accepted_flop']:.3g} FLOP [decision {d['decision_id']}]")
     return 0
 
 
