@@ -146,7 +146,7 @@ def describe_changes(before: dict[str, dict], after: dict[str, dict]) -> list[st
 
 def _figure_changes(decision: dict, row: dict) -> list[str]:
     """With no earlier estimates to compare (a warehouse rebuilt from empty): the figures the decision saw."""
-    return [f"{m}_flop {_short(decision[m])} -> {_short(row[m])}" for m in ("operations_flop", "hardware_flop", "reported_flop")
+    return [f"{m} {_short(decision[m])} -> {_short(row[m])}" for m in ("operations_flop", "hardware_flop", "reported_flop")
             if decision[m] != row[m] and not (decision[m] is None and row[m] is None)]
 
 

@@ -223,9 +223,10 @@ def missing_estimates(details: dict, known_sets: dict) -> dict[str, dict[str, st
     """{assumption set: {method: why it has no estimate}} (e.g. the chip has no FP32 peak under openai-2018)."""
     from flows.transform.compute.missing import why_missing
 
-    return {c["assumption_set"]: {m: why_missing(m, details["run"], details["hardware"], known_sets.get(c["assumption_set"]))
-                                  for m in ("operations", "hardware") if _plain(c.get(f"{m}_flop")) is None}
-            for c in _records(details["comparison"])}
+    found = {c["assumption_set"]: {m: why_missing(m, details["run"], details["hardware"], known_sets.get(c["assumption_set"]))
+                                   for m in ("operations", "hardware") if _plain(c.get(f"{m}_flop")) is None}
+             for c in _records(details["comparison"])}
+    return {name: reasons for name, reasons in found.items() if reasons}
 
 
 def _missing_lines(comparison: dict, details: dict) -> list[str]:
