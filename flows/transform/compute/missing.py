@@ -46,7 +46,8 @@ def why_no_hardware(run: dict, spec: dict | None, rules: AssumptionSet) -> str:
     if not any(_known(spec, f"{c}_flop_per_second") for c in columns):
         wanted = " or ".join(c.upper().replace("_TENSOR", " tensor") for c in columns)
         stated = f" (stated precision {run['precision']})" if _known(run, "precision") else ""
-        return f"{spec.get('family') or spec.get('name')} has no {wanted} peak under {rules.name}{stated}"
+        chip = spec.get("hardware_family") or spec.get("family") or spec.get("name")  # the view's name, the seed's
+        return f"{chip} has no {wanted} peak under {rules.name}{stated}"
     return "the inputs multiply to no positive figure"
 
 
