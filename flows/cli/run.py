@@ -31,8 +31,8 @@ def run_pipeline(args) -> int:
     # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once
     with warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds), reporting(reporter):
         api = prefect_api_url()
-        reporter.begin("Prefect start-up", f"reporting to {api}" if api else
-                       "a temporary local server, 10-20 s; PREFECT_API_URL names a running one")
+        # no PREFECT_API_URL: a server for this process only (README: set it to report to a running one)
+        reporter.begin("Prefect start-up", f"reporting to {api}" if api else "a temporary local server, 10-20 s")
         from flows.pipeline import build_warehouse
 
         summary = build_warehouse(settings)
