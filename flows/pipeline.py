@@ -33,8 +33,8 @@ from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import (mark_checked, open_quarantine, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
-                             save_responses, sources_landed_before)
+from warehouse.state import (mark_checked, open_quarantine, papers_due, read_other_sources, read_table, run_totals,
+                             save_cursors, save_notability, save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
 from warehouse.reviews import load_decisions_file, mark_stale_decisions, read_decided_inputs
 from warehouse.seeds import read_hardware_aliases, read_hardware_specs, read_hardware_units, with_alias_key

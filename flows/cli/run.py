@@ -26,10 +26,10 @@ def run_pipeline(args) -> int:
     settings = settings_from_args(args)
     apply_prefect_defaults()
     reporter = StageReporter()
-    reporter.say(f"flopledger: warehouse {settings.warehouse.resolve()}; sources {', '.join(settings.sources)}; "
-                 f"assumption set {settings.assumptions}")
-    # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once
+    # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once, in one line
     with warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds), reporting(reporter):
+        reporter.say(f"flopledger: warehouse {settings.warehouse.resolve()}; sources {', '.join(settings.sources)}; "
+                     f"assumption set {settings.assumptions}")
         api = prefect_api_url()
         # no PREFECT_API_URL: a server for this process only (README: set it to report to a running one)
         reporter.begin("Prefect start-up", f"reporting to {api}" if api else "a temporary local server, 10-20 s")
