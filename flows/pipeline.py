@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +16,9 @@ from prefect.runtime import flow_run
 from flows.concurrency import source_slot
 from flows.progress import terminal_progress
 from flows.signals import termination_requested
+from flows.stages import stage
 from flows.settings import Settings, api_keys, get_assumption_set, notability_rules
-from warehouse.arxiv_snapshot_core import land_snapshot_papers
+from warehouse.arxiv_snapshot_core import land_snapshot_papers, quarantine_snapshot_rejects
 from flows.arxiv_ingest import ingest_arxiv
 from flows.transform.ingest.arxiv import build_arxiv_core
 from flows.transform.papers.candidate_runs import build_candidate_core, candidate_runs
@@ -34,10 +36,10 @@ from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
 from warehouse.lock import warehouse_lock
 from warehouse.land import begin_run_log, end_run_log, finish_run_log, land_tables, start_run_log, table_write
-from warehouse.state import (mark_checked, papers_due, read_other_sources, read_table, run_totals, save_cursors, save_notability,
-                             save_responses, sources_landed_before)
+from warehouse.state import (mark_checked, open_quarantine, papers_due, read_other_sources, read_table, run_totals,
+                             save_cursors, save_notability, save_responses, sources_landed_before)
 from warehouse.review_queries import review_queue
-from warehouse.reviews import load_decisions_file, mark_stale_decisions
+from warehouse.reviews import load_decisions_file, mark_stale_decisions, read_decided_inputs
 from warehouse.seeds import (read_hardware_aliases, read_hardware_specs, read_hardware_units, read_model_configs,
                              with_alias_key)
 from warehouse.unresolved import record_unresolved
@@ -97,7 +99,9 @@ def load_snapshot(settings: Settings) -> dict:
     con = connect_for_write(settings.warehouse)
     try:
         counts = load_arxiv_snapshot(con, settings.arxiv_snapshot, settings.arxiv_categories, settings.limit)
-        counts["papers"] = land_snapshot_papers(con, str(flow_run.get_id() or ""), settings.is_complete_pass)
+        run_id = str(flow_run.get_id() or "")
+        counts["quarantine_rows"] = quarantine_snapshot_rejects(con, counts["file_sha256"], run_id, settings.is_complete_pass)
+        counts["papers"] = land_snapshot_papers(con, run_id, settings.is_complete_pass)
     finally:
         con.close()
     get_run_logger().info("arXiv snapshot: %s", counts)
@@ -201,11 +205,12 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
     con = connect_for_write(settings.warehouse)
     try:
         start_run_log(con, pipeline_run_id, str(flow_run.get_id() or ""), settings.assumptions, list(settings.sources))
+        decided = read_decided_inputs(con)  # before this run's estimates land: a stale decision says what changed
 
         def bookkeeping():  # inside the landing transaction: the name queue, review decisions, cursors
             record_unresolved(con, names, pipeline_run_id, names_complete)
             load_decisions_file(con, settings.reviews_file)
-            mark_stale_decisions(con, pipeline_run_id)
+            mark_stale_decisions(con, pipeline_run_id, decided)
             save_cursors(con, [(b.source, b.cursor_key, b.cursor_value) for b in batches if b.cursor_key], pipeline_run_id)
             save_responses(con, [r for b in batches for r in b.responses] + enrichment.responses, pipeline_run_id)
             save_notability(con, notability)
@@ -218,10 +223,11 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         counts = [c for b in batches for c in b.core.counts] + [c for c in result.counts if c["source"] not in landed_sources]
         finish_run_log(con, pipeline_run_id, "succeeded", counts)
         summary = run_totals(con, settings.assumptions)
+        quarantined = open_quarantine(con)
         queue = review_queue(con, settings.assumptions)
     finally:
         con.close()
-    return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": summary,
+    return {"pipeline_run_id": pipeline_run_id, "counts": counts, "totals": summary, "quarantine": quarantined,
             "warehouse": str(settings.warehouse.resolve()), "assumptions": settings.assumptions,
             "review_queue": queue}
 
@@ -301,27 +307,57 @@ def _build(settings: Settings) -> dict:
 
 
 def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
-    specs, aliases = read_reference(settings)
+    with stage("read the reference tables") as said:
+        specs, aliases = read_reference(settings)
+        said.update({"chips": len(specs), "hardware aliases": len(aliases)})
     extractors = {"curated": extract_curated, "epoch": extract_epoch,
                   "arxiv": lambda s, a: build_arxiv_batch(s, a, ingest_arxiv_pages(s, pipeline_run_id))}
-    snapshot = load_snapshot(settings) if "arxiv_snapshot" in settings.sources else None
-    batches = [extractors[source](settings, aliases) for source in settings.sources if source in extractors]
+    snapshot = None
+    if "arxiv_snapshot" in settings.sources:
+        with stage("load the arxiv_snapshot file") as said:
+            snapshot = load_snapshot(settings)
+            said.update({"lines read": snapshot["rows_read"], "kept": snapshot["rows_kept"],
+                         "quarantined": snapshot["malformed"]})
+    batches = []
+    for source in [s for s in settings.sources if s in extractors]:
+        with stage(f"read {source}") as said:
+            batches.append(extractors[source](settings, aliases))
+            said.update(read_counts(batches[-1]))
     other_runs, known_papers = read_warehouse_state(settings)
     deduplicate_papers([b.core for b in batches], known_papers)
     papers = pd.concat([known_papers, *[b.core.papers for b in batches]], ignore_index=True)
-    enrichment = enrich_papers(settings, papers)
+    with stage("enrich papers") if {"semantic_scholar", "openalex"} & set(settings.sources) else nullcontext({}) as said:
+        enrichment = enrich_papers(settings, papers)
+        said.update({"papers described": len(enrichment.metrics), "quarantined": len(enrichment.quarantine)})
     notability = judge_notability(settings, papers, enrichment.metrics)
     known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
-    estimates, comparison = estimate(runs, specs, settings)
-    summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
+    with stage(f"estimate compute ({settings.assumptions})") as said:
+        estimates, comparison = estimate(runs, specs, settings)
+        flagged = int(comparison["is_flagged"].fillna(False).astype(bool).sum()) if "is_flagged" in comparison else None
+        said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged})
+    with stage("land in the warehouse") as said:
+        summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
+        said.update({"rows landed": sum(int(c["landed"]) for c in summary["counts"]),
+                     "open in quarantine": summary["totals"].get("quarantined_open")})
     if snapshot:  # rows in = kept + filtered out + malformed, landed in its own transaction above
         summary["counts"].append({"source": "arxiv_snapshot", "table": "raw_arxiv_snapshot__records",
                                   "rows_in": snapshot["rows_read"], "landed": snapshot["rows_kept"],
                                   "quarantined": snapshot["malformed"], "filtered": snapshot["rows_filtered_out"]})
         summary["counts"].append(snapshot["papers"])
-    publish_review_queue(summary.pop("review_queue"), settings.assumptions)
-    summary["trends_chart"] = publish_trends(settings, pipeline_run_id)
+    with stage("publish the review queue") as said:
+        queue = summary.pop("review_queue")
+        publish_review_queue(queue, settings.assumptions)
+        said["open or stale disagreements"] = len(queue)
+    with stage("publish the trend") as said:
+        summary["trends_chart"] = publish_trends(settings, pipeline_run_id)
+        said["chart"] = summary["trends_chart"] or "none (fewer than 3 dated runs with an estimate)"
     get_run_logger().info("landed %s", summary["totals"])
     return summary
+
+
+def read_counts(batch: SourceBatch) -> dict:
+    """A source batch in numbers: what came in, what passed the models, what went to quarantine."""
+    return {"rows in": len(batch.raw), "papers": len(batch.core.papers), "runs validated": len(batch.core.runs),
+            "quarantined": len(batch.core.quarantine)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +43,25 @@ def env_path(name: str) -> Path | None:
     return Path(value) if value else None
 
 
+def flopledger_home() -> Path:
+    """$FLOPLEDGER_HOME, else ~/.flopledger: flopledger's own state outside any checkout (Prefect's
+    database and results when the user has no Prefect configuration of their own)."""
+    return Path(env("HOME") or Path.home() / ".flopledger").expanduser()
+
+
+def user_prefect_configured() -> bool:
+    """The user chose where Prefect keeps state or which server it talks to, or has Prefect profiles."""
+    chosen = any(os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_PROFILES_PATH"))
+    return chosen or (Path.home() / ".prefect" / "profiles.toml").is_file()
+
+
 def apply_prefect_defaults(quiet: bool = True) -> None:
-    """Set Prefect's variables for this process unless the user set them."""
+    """Set Prefect's variables for this process unless the user set them; with no Prefect configuration
+    of the user's, Prefect's state goes to $FLOPLEDGER_HOME/prefect (not ~/.prefect)."""
+    if not user_prefect_configured():
+        home = flopledger_home() / "prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates the last folder only, and fails without a word
+        os.environ["PREFECT_HOME"] = str(home)
     for key, value in (PREFECT_DEFAULTS | (QUIET_PREFECT if quiet else {})).items():
         os.environ.setdefault(key, value)
 
@@ -117,8 +135,8 @@ def lock_wait_seconds(value: float | None = None) -> float:
             value = float(text) if text else 0.0
         except ValueError:
             raise UsageError(f"{ENV_PREFIX}LOCK_WAIT_SECONDS must be a number of seconds, got {text!r}") from None
-    if value < 0:
-        raise UsageError(f"--wait must not be negative, got {value:g}")
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"--wait must be a number of seconds >= 0, got {value:g}")
     return value
 
 
@@ -259,19 +277,78 @@ def settings_from_env(**overrides) -> Settings:
     return Settings(**keep_url_secrets_out(base))
 
 
+# A source's own options (as given on the command line, not from the environment) and the sources that
+# read them: given without one of those sources, the option would be silently ignored, so it is an error.
+OPTION_SOURCES = {
+    "epoch_models_url": ("--epoch-models-url", ("epoch",)),
+    "arxiv_url": ("--arxiv-url", ("arxiv",)),
+    "since": ("--since", ("arxiv",)),
+    "until": ("--until", ("arxiv",)),
+    "arxiv_categories": ("--category", ("arxiv", "arxiv_snapshot")),
+    "arxiv_snapshot": ("--arxiv-snapshot", ("arxiv_snapshot",)),
+    "s2_url": ("--s2-url", ("semantic_scholar",)),
+    "openalex_url": ("--openalex-url", ("openalex",)),
+    "contact": ("--contact", ("epoch", "arxiv", "semantic_scholar", "openalex")),
+}
+
+
+def check_source_options(chosen: tuple[str, ...], options: dict) -> None:
+    """An option given for a source that is not selected is a UsageError naming the --source it needs."""
+    for name, (flag, readers) in OPTION_SOURCES.items():
+        if options.get(name) is not None and not set(readers) & set(chosen):
+            needed = " or ".join(f"--source {r}" for r in readers)
+            which = "which is" if len(readers) == 1 else "none of which is"
+            raise UsageError(f"{flag} is only read with {needed}, {which} selected "
+                             f"(sources: {', '.join(chosen)}); add --source {readers[0]} or drop {flag}")
+
+
+def check_location(flag: str, location: str) -> None:
+    """A URL must be http(s) with a host; anything else is a local file that must exist now."""
+    from urllib.parse import urlsplit
+
+    if location.startswith(("http://", "https://")):
+        if not urlsplit(location).hostname:
+            raise UsageError(f"{flag}: {location!r} is not a URL with a host")
+        return
+    if "://" in location:
+        raise UsageError(f"{flag}: only http(s) URLs or local files are read, got {location!r}")
+    if not Path(location).is_file():
+        raise UsageError(f"{flag}: no file at {location}")
+
+
+def check_dates(settings: "Settings") -> None:
+    if settings.since and settings.until and settings.since > settings.until:
+        raise UsageError(f"--since {settings.since} is after --until {settings.until}")
+
+
 def checked_settings(sources=None, warehouse=None, assumptions=None, assumptions_file=None, limit=None,
                      curated_dir=None, **options) -> Settings:
     """Settings for `run`, `serve` and scheduled runs, checked before anything starts: an unknown
-    source, set or missing file is a UsageError (one line, exit 2)."""
+    source, set or missing file, a source's option without that source, a negative wait or a bad
+    URL is a UsageError (one line, exit 2)."""
+    from flows.transform.compute.assumptions import InvalidAssumptionSet, UnknownAssumptionSet
+
     chosen = tuple(dict.fromkeys(sources or ["curated"]))
     unknown = [s for s in chosen if s not in KNOWN_SOURCES]
     if unknown:
         raise UsageError(f"unknown source {unknown[0]!r}; known: {', '.join(KNOWN_SOURCES)}")
+    check_source_options(chosen, options)
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {limit}")
     settings = settings_from_env(warehouse=warehouse, assumptions=assumptions, assumptions_file=assumptions_file,
                                  sources=chosen, limit=limit, curated_dir=curated_dir, **options)
     if not settings.assumptions_file.is_file():
         raise UsageError(f"assumptions file not found: {settings.assumptions_file}")
-    get_assumption_set(settings.assumptions, settings.assumptions_file)
+    try:
+        get_assumption_set(settings.assumptions, settings.assumptions_file)
+    except (UnknownAssumptionSet, InvalidAssumptionSet) as err:
+        raise UsageError(str(err).strip().splitlines()[0]) from None
+    check_dates(settings)
+    urls = {"epoch": ("--epoch-models-url", settings.epoch_models_url), "arxiv": ("--arxiv-url", settings.arxiv_url),
+            "semantic_scholar": ("--s2-url", settings.s2_url), "openalex": ("--openalex-url", settings.openalex_url)}
+    for source, (flag, location) in urls.items():
+        if source in chosen and location:
+            check_location(flag, location)
     if not settings.aliases_file.is_file():
         raise UsageError(f"aliases file not found: {settings.aliases_file}")
     if "arxiv_snapshot" in settings.sources and not (settings.arxiv_snapshot and settings.arxiv_snapshot.is_file()):

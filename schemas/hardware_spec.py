@@ -33,6 +33,8 @@ class HardwareSpec(pa.DataFrameModel):
     epoch_name: Series[str] = pa.Field(nullable=True, description="Epoch AI 'Hardware name' when the row comes from Epoch")
     source_url: Series[str] = pa.Field(str_matches=r"https?://\S+", description="Where the figures come from")
     note: Series[str] = pa.Field(nullable=True)
+    family: Series[str] = pa.Field(str_length={"min_value": 1}, description="The chip family analysts group by "
+                                   "(A100, H100, TPU v4): one name for every form factor and memory size of a chip")
 
     class Config:
         coerce = True

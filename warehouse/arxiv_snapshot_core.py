@@ -48,3 +48,23 @@ def land_snapshot_papers(con, pipeline_run_id: str, complete: bool) -> dict:
                         "(SELECT paper_id FROM snapshot_papers)")
         con.execute("DROP TABLE snapshot_papers")
     return {"source": SOURCE, "table": "papers", "rows_in": total, "landed": landed, "quarantined": total - landed}
+
+
+def quarantine_snapshot_rejects(con, file_sha256: str, pipeline_run_id: str, complete: bool) -> int:
+    """The file's malformed lines (raw_arxiv_snapshot__rejects) as quarantine rows, so the `quarantine`
+    view shows every rejected record; on a complete pass, rejects of other files are `gone`."""
+    import pandas as pd
+
+    rows = con.execute(
+        "SELECT reason, json_object('source_file', source_file, 'file_sha256', file_sha256, 'line_number', line_number, "
+        "'line', line)::VARCHAR AS payload, 'line ' || line_number AS record_key FROM raw_arxiv_snapshot__rejects "
+        "WHERE file_sha256 = ? ORDER BY line_number", [file_sha256]).df()
+    frame = pd.DataFrame({"source": SOURCE, "table_name": "raw_arxiv_snapshot__records", "check_name": "json_record",
+                          "reason": rows["reason"], "payload": rows["payload"], "record_key": rows["record_key"]})
+    with transaction(con):
+        count = record_quarantine(con, frame, pipeline_run_id, None) if len(frame) else 0
+        if complete:  # a line of an older file is not a problem any more; the papers' own rejects stay as they are
+            con.execute("UPDATE meta__quarantine_records SET status = 'gone' WHERE source = ? AND status = 'open' "
+                        "AND table_name = 'raw_arxiv_snapshot__records' "
+                        "AND json_extract_string(payload, '$.file_sha256') <> ?", [SOURCE, file_sha256])
+    return count

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import math
 import os
 from pathlib import Path
@@ -45,6 +46,12 @@ def read_comparison_row(con, run_id: str, assumption_set: str) -> dict:
         raise ValueError(f"run {run_id!r} has no comparison in the warehouse (unknown run, or nothing to estimate); "
                          "see `flopledger review list --all`")
     raise ValueError(f"run {run_id!r} has no comparison under assumption set {assumption_set!r}; it has: {', '.join(sets)}")
+
+
+def comparison_sets(con, run_id: str) -> list[str]:
+    """The assumption sets the run has a comparison under, in order."""
+    return [r[0] for r in con.execute("SELECT assumption_set FROM out__compute_comparison WHERE run_id = ? "
+                                      "ORDER BY assumption_set", [run_id]).fetchall()]
 
 
 def choose_accepted_flop(row: dict, accepted: str, accepted_flop: float | None) -> float:
@@ -103,14 +110,76 @@ def record_decision(con, run_id: str, assumption_set: str, accepted: str, note: 
     return decision
 
 
-def mark_stale_decisions(con, pipeline_run_id: str) -> int:
-    """Active decisions whose run's comparison inputs changed become stale; runs now absent are left alone."""
-    result = con.execute(
-        "UPDATE ref__review_decisions AS d SET status = 'stale', status_changed_at = ?, status_reason = ? "
-        "FROM out__compute_comparison AS c WHERE d.status = 'active' AND c.run_id = d.run_id "
-        "AND c.assumption_set = d.assumption_set AND c.inputs_fingerprint <> d.inputs_fingerprint",
-        [utc_now(), f"inputs changed in run {pipeline_run_id}"])
-    return int(result.fetchone()[0])
+def read_decided_inputs(con) -> dict[tuple[str, str], dict[str, dict]]:
+    """The estimates behind every active decision as they stand before a run lands its own:
+    {(run_id, assumption_set): {method: {"formula", "inputs", "flop"}}}, for saying what changed."""
+    rows = con.execute("SELECT e.run_id, e.assumption_set, e.method, e.formula, e.inputs, e.flop FROM out__compute_estimates e "
+                       "JOIN ref__review_decisions d ON d.run_id = e.run_id AND d.assumption_set = e.assumption_set "
+                       "WHERE d.status = 'active'").fetchall()
+    found: dict[tuple[str, str], dict[str, dict]] = {}
+    for run_id, assumption_set, method, formula, inputs, flop in rows:
+        found.setdefault((run_id, assumption_set), {})[method] = {"formula": formula, "inputs": inputs, "flop": flop}
+    return found
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def describe_changes(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """What differs between two runs' estimates of one run: 'hardware chip_count 1024 -> 2048', ..."""
+    changes = []
+    for method in sorted(set(before) | set(after)):
+        old, new = before.get(method), after.get(method)
+        if old is None or new is None:
+            changes.append(f"{method} estimate {'added' if old is None else 'gone'}")
+            continue
+        old_in, new_in = (json.loads(x["inputs"]) if x["inputs"] else {} for x in (old, new))
+        changed = [f"{method} {k} {_short(old_in.get(k))} -> {_short(new_in.get(k))}"
+                   for k in sorted(set(old_in) | set(new_in)) if old_in.get(k) != new_in.get(k)]
+        if old["formula"] != new["formula"]:
+            changed.append(f"{method} formula '{old['formula']}' -> '{new['formula']}'")
+        if not changed and old["flop"] != new["flop"]:
+            changed.append(f"{method} flop {_short(old['flop'])} -> {_short(new['flop'])}")
+        changes.extend(changed)
+    return changes
+
+
+def _figure_changes(decision: dict, row: dict) -> list[str]:
+    """With no earlier estimates to compare (a warehouse rebuilt from empty): the figures the decision saw."""
+    return [f"{m} {_short(decision[m])} -> {_short(row[m])}" for m in ("operations_flop", "hardware_flop", "reported_flop")
+            if decision[m] != row[m] and not (decision[m] is None and row[m] is None)]
+
+
+def mark_stale_decisions(con, pipeline_run_id: str, before: dict | None = None) -> int:
+    """Active decisions whose run's comparison inputs changed become stale, with a reason naming what
+    changed, old and new (`before`: read_decided_inputs from before the run landed); runs now absent
+    are left alone."""
+    stale = con.execute(
+        "SELECT d.decision_id, d.run_id, d.assumption_set, d.operations_flop, d.hardware_flop, d.reported_flop, "
+        "c.operations_flop, c.hardware_flop, c.reported_flop FROM ref__review_decisions d JOIN out__compute_comparison c "
+        "ON c.run_id = d.run_id AND c.assumption_set = d.assumption_set "
+        "WHERE d.status = 'active' AND c.inputs_fingerprint <> d.inputs_fingerprint").fetchall()
+    now = utc_now()
+    for decision_id, run_id, assumption_set, *figures in stale:
+        names = ("operations", "hardware", "reported")
+        seen, current = dict(zip(names, figures[:3])), dict(zip(names, figures[3:]))
+        changes = []
+        if before and (run_id, assumption_set) in before:
+            after = read_estimates(con, run_id, assumption_set)
+            changes = describe_changes(before[(run_id, assumption_set)], after)
+        changes = changes or _figure_changes({f"{k}_flop": v for k, v in seen.items()},
+                                             {f"{k}_flop": v for k, v in current.items()})
+        reason = f"inputs changed in run {pipeline_run_id}" + (f": {'; '.join(changes)}" if changes else "")
+        con.execute("UPDATE ref__review_decisions SET status = 'stale', status_changed_at = ?, status_reason = ? "
+                    "WHERE decision_id = ?", [now, reason, decision_id])
+    return len(stale)
+
+
+def read_estimates(con, run_id: str, assumption_set: str) -> dict[str, dict]:
+    rows = con.execute("SELECT method, formula, inputs, flop FROM out__compute_estimates WHERE run_id = ? AND "
+                       "assumption_set = ?", [run_id, assumption_set]).fetchall()
+    return {m: {"formula": f, "inputs": i, "flop": x} for m, f, i, x in rows}
 
 
 def format_cell(value) -> str:

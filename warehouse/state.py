@@ -80,6 +80,13 @@ def run_totals(con: duckdb.DuckDBPyConnection, assumption_set: str) -> dict:
     return dict(zip(TOTAL_KEYS, con.execute(TOTALS_SQL, [assumption_set]).fetchone()))
 
 
+def open_quarantine(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The open rows of the `quarantine` view by source and table, as a run's summary shows them."""
+    rows = con.execute("SELECT source, table_name, count(*) FROM quarantine WHERE status = 'open' "
+                       "GROUP BY source, table_name ORDER BY source, table_name").fetchall()
+    return [{"source": s, "table": t, "rows": int(n)} for s, t, n in rows]
+
+
 def save_responses(con: duckdb.DuckDBPyConnection, responses: list, pipeline_run_id: str) -> int:
     """Every HTTP answer a source used, with its provenance, so re-parsing never needs a re-fetch;
     the same body from the same URL is kept once."""

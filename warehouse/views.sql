@@ -4,19 +4,23 @@ SELECT paper_id, title, published_date, arxiv_id, doi, url, note, source, source
        first_landed_at, updated_at
 FROM core__papers;
 
+-- published_date (the paper's) and hardware_family (the spec row's) spare analysts two joins (issue 17)
 CREATE OR REPLACE VIEW training_runs AS
-SELECT run_id, paper_id, system, domain, parameter_count, active_parameter_count, training_tokens,
+SELECT r.run_id, r.paper_id, system, domain, parameter_count, active_parameter_count, training_tokens,
        training_examples, epochs, batch_size, batch_tokens, forward_flop_per_example,
-       hardware_text, hardware_id, hardware_confidence, chip_count, training_hours,
+       hardware_text, r.hardware_id, hardware_confidence, chip_count, training_hours,
        training_hours_low, training_hours_high, chip_hours, precision, utilization, reported_flop,
        peak_flop_per_second_override, utilization_override, hardware_multiplier,
        operations_multiplier, multiplier_reason, override_source, hardware_statement,
-       extracted_fields, extraction_conflicts, source, source_record,
-       first_landed_at, updated_at,
+       extracted_fields, extraction_conflicts, r.source, r.source_record,
+       r.first_landed_at, r.updated_at,
        dataset_tokens, dataset_size_unit, reported_flop_low, reported_flop_high, reported_flop_source,
        reported_flop_confidence, reported_flop_method, reported_total_flop, base_model, base_run_id,
-       hardware_utilization_hfu, is_frontier, reported_cost_2023_usd, training_power_draw_watts, model_config
-FROM core__training_runs;
+       hardware_utilization_hfu, is_frontier, reported_cost_2023_usd, training_power_draw_watts, model_config,
+       p.published_date, h.family AS hardware_family
+FROM core__training_runs r
+LEFT JOIN core__papers p ON p.paper_id = r.paper_id
+LEFT JOIN ref__hardware_specs h ON h.hardware_id = r.hardware_id;
 
 CREATE OR REPLACE VIEW run_extractions AS
 SELECT run_id, field, extracted_value, stated_value, outcome, span_start, span_end, span_text, sentence,
@@ -30,7 +34,7 @@ CREATE OR REPLACE VIEW hardware_specs AS
 SELECT hardware_id, name, vendor, kind, release_date, fp64_flop_per_second, fp32_flop_per_second,
        tf32_flop_per_second, fp16_flop_per_second, fp16_tensor_flop_per_second,
        bf16_flop_per_second, fp8_flop_per_second, int8_op_per_second, memory_bytes,
-       devices_per_board, epoch_name, source_url, note
+       devices_per_board, epoch_name, source_url, note, family AS hardware_family
 FROM ref__hardware_specs;
 
 CREATE OR REPLACE VIEW hardware_aliases AS
@@ -97,7 +101,9 @@ SELECT run_id, assumption_set, operations_flop, operations_flop_low, operations_
        base_run_id,
        final_flop + (SELECT b.final_flop FROM final b
                      WHERE b.run_id = final.base_run_id AND b.assumption_set = final.assumption_set) AS with_base_flop,
-       inputs_fingerprint, decision_id, reviewer, review_note, first_landed_at, updated_at
+       inputs_fingerprint, decision_id, reviewer, review_note, first_landed_at, updated_at,
+       (SELECT p.published_date FROM core__training_runs r JOIN core__papers p ON p.paper_id = r.paper_id
+        WHERE r.run_id = final.run_id) AS published_date
 FROM final;
 
 CREATE OR REPLACE VIEW quarantine AS

@@ -33,8 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent to live sources ($FLOPLEDGER_CONTACT)")
     run.set_defaults(handler=command_run)
 
+    from warehouse.view_catalog import views_help
+
     sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse",
-                         description="Run one read-only SQL query. Views: papers, training_runs, hardware_specs, compute_estimates, compute_comparison, quarantine.")
+                         description="Run one read-only SQL query against the public views.", epilog=views_help(),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (json: one array of row objects)")

@@ -71,8 +71,14 @@ def list_reviews(args) -> int:
         queue = review_queue(con, args.assumptions, args.all, getattr(args, "source", None))
     finally:
         con.close()
-    rows = [tuple(record.values()) for record in _records(queue)]
-    print_rows(list(queue.columns), rows, args.format)
+    records = _records(queue)
+    rows = [tuple(record.values()) for record in records]
+    if args.format == "table" and not getattr(args, "wide", False):
+        from flows.cli.review_table import format_queue
+
+        print(format_queue(records))
+    else:
+        print_rows(list(queue.columns), rows, args.format)
     if args.format == "table" and rows:
         print("decide one with: flopledger review resolve RUN_ID --accept operations|hardware|reported|value:FLOP "
               "--note WHY", file=sys.stderr)
@@ -81,23 +87,33 @@ def list_reviews(args) -> int:
 
 def resolve_review(args) -> int:
     from flows.settings import default_assumptions, default_reviewer
-    from warehouse.reviews import record_decision
+    from warehouse.reviews import comparison_sets, read_comparison_row, record_decision
     from warehouse.writes import transaction
 
     accepted, flop = parse_accept(args.accept)
     if not (args.note or "").strip():
         raise CliError("--note must say why; it is kept with the decision")
-    assumption_set = default_assumptions(args.assumptions)
+    every = args.assumptions == "all"
     reviewer = default_reviewer(args.reviewer)
     con = _connect_existing(args.warehouse)
     try:
-        with transaction(con):
-            decision = record_decision(con, args.run_id, assumption_set, accepted, args.note,
-                                       reviewer=reviewer, accepted_flop=flop)
+        sets = comparison_sets(con, args.run_id) if every else [default_assumptions(args.assumptions)]
+        if not sets:
+            raise ValueError(f"run {args.run_id!r} has no comparison in the warehouse; see `flopledger review list --all`")
+        note = args.note.strip() + (f" [one decision for every assumption set: {', '.join(sets)}]" if every else "")
+        rows = [read_comparison_row(con, args.run_id, s) for s in sets]
+        unflagged = [r["assumption_set"] for r in rows if not r["is_flagged"]]
+        if unflagged and not getattr(args, "force", False):
+            raise CliError(f"run {args.run_id} is not flagged under {', '.join(unflagged)} (its two methods agree); "
+                           "pass --force to record a decision anyway")
+        with transaction(con):  # all sets or none
+            decisions = [record_decision(con, args.run_id, s, accepted, note, reviewer=reviewer, accepted_flop=flop)
+                         for s in sets]
     finally:
         con.close()
-    print(f"resolved {decision['run_id']} ({assumption_set}): accepted {accepted} "
-          f"{decision['accepted_flop']:.3g} FLOP [decision {decision['decision_id']}]")
+    for d in decisions:
+        print(f"resolved {d['run_id']} ({d['assumption_set']}): accepted {accepted} "
+              f"{d['accepted_flop']:.3g} FLOP [decision {d['decision_id']}]")
     return 0
 
 
@@ -134,11 +150,13 @@ def show_review(args) -> int:
     from flows.settings import assumption_sets
     from warehouse.review_queries import run_details
 
+    known = assumption_sets()
     con = connect_read_only(args.warehouse)
     try:
-        details = run_details(con, args.run_id, args.assumptions, assumption_sets())
+        details = run_details(con, args.run_id, args.assumptions, known)
     finally:
         con.close()
+    details["missing"] = missing_estimates(details, known)
     if args.format == "json":
         json.dump(details_as_json(args.run_id, details), sys.stdout, default=str)
         sys.stdout.write("\n")
@@ -204,6 +222,28 @@ def _decision_lines(details: dict) -> list[str]:
     return lines or ["(none)"]
 
 
+def missing_estimates(details: dict, known_sets: dict) -> dict[str, dict[str, str]]:
+    """{assumption set: {method: why it has no estimate}} (e.g. the chip has no FP32 peak under openai-2018)."""
+    from flows.transform.compute.missing import explain_missing
+
+    def why(method: str, set_name: str) -> str:
+        rules = known_sets.get(set_name)
+        if rules is None:
+            return f"no {method} estimate: assumption set {set_name!r} is not in the assumptions file"
+        return explain_missing(method, details["run"], details["hardware"], rules) or (
+            f"no {method} estimate although its inputs are there: re-run `flopledger run` to refresh the warehouse")
+
+    found = {c["assumption_set"]: {m: why(m, c["assumption_set"])
+                                   for m in ("operations", "hardware") if _plain(c.get(f"{m}_flop")) is None}
+             for c in _records(details["comparison"])}
+    return {name: reasons for name, reasons in found.items() if reasons}
+
+
+def _missing_lines(comparison: dict, details: dict) -> list[str]:
+    reasons = details.get("missing", {}).get(comparison["assumption_set"], {})
+    return [f"  {why}" for why in reasons.values()]
+
+
 COMPARISON_FIELDS = ["assumption_set", "review_status", "is_flagged", "severity", "flag_reason", "ratio", "log10_ratio",
                      "operations_flop", "hardware_flop", "reported_flop", "best_flop", "best_flop_low", "best_flop_high",
                      "best_method", "best_reason", "threshold_1e25", "threshold_1e26", "decision_id", "inputs_fingerprint"]
@@ -221,7 +261,7 @@ def details_as_text(run_id: str, details: dict) -> str:
         ("estimates", _estimate_lines(details)),
     ]
     sections += [(f"assumption set {name}", _fields(rules)) for name, rules in details["assumption_sets"].items()]
-    sections += [(f"comparison ({c['assumption_set']})", _fields({k: c[k] for k in COMPARISON_FIELDS}))
-                 for c in _records(details["comparison"])]
+    sections += [(f"comparison ({c['assumption_set']})", _fields({k: c[k] for k in COMPARISON_FIELDS})
+                  + _missing_lines(c, details)) for c in _records(details["comparison"])]
     sections.append(("decisions (oldest first)", _decision_lines(details)))
     return "".join(f"== {title} ==\n" + "\n".join(lines) + "\n\n" for title, lines in sections)

@@ -22,6 +22,8 @@ def add_review_parser(sub, parser_class) -> None:
                                                          "that miss their own inputs by more than the flag ratio)")
     rv_list.add_argument("--format", choices=["table", "csv", "json"], default="table",
                          help="output format (json: one array of row objects)")
+    rv_list.add_argument("--wide", action="store_true", help="the table with every column: flag reasons, both "
+                                                             "methods' formulas and inputs (csv and json always have them)")
     rv_show = rv_sub.add_parser("show", help="everything behind one run's estimates",
                                 description="The run, its facts and the text they came from, its hardware, every "
                                             "estimate with formula and inputs, the assumption sets, the comparison "
@@ -38,8 +40,11 @@ def add_review_parser(sub, parser_class) -> None:
                             help="the figure to accept, e.g. hardware or value:3.1e23")
     rv_resolve.add_argument("--note", required=True, help="why (kept with the decision)")
     rv_resolve.add_argument("--reviewer", metavar="NAME", help="who decides (default: $FLOPLEDGER_REVIEWER or the login name)")
-    rv_resolve.add_argument("--assumptions", metavar="SET",
-                            help="assumption set decided under (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
+    rv_resolve.add_argument("--assumptions", metavar="SET|all",
+                            help="assumption set decided under (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022); "
+                                 "all: the same decision under every set the run has, noted in each")
+    rv_resolve.add_argument("--force", action="store_true",
+                            help="record a decision on a run that is not flagged (its two methods agree)")
     rv_resolve.add_argument("--warehouse", type=Path, help=warehouse_help)
     rv_export = rv_sub.add_parser("export", help="write every decision, history included, to a CSV file",
                                   description="Write all decisions to FILE, sorted; commit it as "

@@ -17,43 +17,28 @@ def settings_from_args(args):
         openalex_url=getattr(args, "openalex_url", None), arxiv_snapshot=getattr(args, "arxiv_snapshot", None))
 
 
-def print_summary(summary: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(title="flopledger run: rows per source and table")
-    for column in ("source", "table", "rows in", "landed", "quarantined", "merged/filtered"):
-        table.add_column(column, justify="left" if column in ("source", "table") else "right")
-    for c in summary["counts"]:
-        table.add_row(c["source"], c["table"], str(c["rows_in"]), str(c["landed"]), str(c["quarantined"]),
-                      str(c.get("merged", c.get("filtered", c.get("skipped", "")))))
-    console.print(table)
-    totals = Table(title=f"warehouse totals (assumption set {summary['assumptions']})", show_header=False)
-    totals.add_column("what")
-    totals.add_column("value", justify="right")
-    for key, value in summary["totals"].items():
-        totals.add_row(key.replace("_", " "), str(value))
-    console.print(totals)
-    # plain lines, never wrapped, so scripts can read them
-    print(f"warehouse: {summary['warehouse']}")
-    if summary.get("trends_chart"):
-        print(f"trend chart: {summary['trends_chart']}")
-    print(f"pipeline run: {summary['pipeline_run_id']}")
-
-
 def run_pipeline(args) -> int:
-    from flows.settings import apply_prefect_defaults
+    from flows.cli.run_summary import print_summary
+    from flows.settings import apply_prefect_defaults, prefect_api_url
+    from flows.stages import StageReporter, reporting
     from warehouse.lock import warehouse_lock
 
     from flows.signals import stop_on_termination
 
     settings = settings_from_args(args)
     apply_prefect_defaults()
-    # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once
-    with stop_on_termination(), warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds):
+    reporter = StageReporter()
+    # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once, in one line
+    with stop_on_termination(), warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds), \
+            reporting(reporter):
+        reporter.say(f"flopledger: warehouse {settings.warehouse.resolve()}; sources {', '.join(settings.sources)}; "
+                     f"assumption set {settings.assumptions}")
+        api = prefect_api_url()
+        # no PREFECT_API_URL: a server for this process only (README: set it to report to a running one)
+        reporter.begin("Prefect start-up", f"reporting to {api}" if api else "a temporary local server, 10-20 s")
         from flows.pipeline import build_warehouse
 
         summary = build_warehouse(settings)
-    print_summary(summary)
+    print_summary(summary, settings.sources)
+    reporter.say(f"flopledger: run finished in {reporter.elapsed():.1f} s")
     return 0

@@ -137,9 +137,12 @@ def run_serve(args, serve=None, ensure=None, api_url: str | None = None) -> int:
     created = sorted(name for name, state in status.items() if state == "created")
     print(f"concurrency limits: {len(created)} created, {len(status) - len(created)} already there")
     if serve is None:
+        from functools import partial
+
+        from flows.runner import serve_flow
         from flows.scheduled import scheduled_build
 
-        serve = scheduled_build.serve
+        serve = partial(serve_flow, scheduled_build)  # flow.serve, but SIGTERM stops it without a warning
     name = getattr(args, "name", None) or DEFAULT_NAME
     serve(name=name, cron=cron, parameters=parameters, limit=1)  # limit: one run at a time in this process
     return 0

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,10 @@ def test_an_unreachable_epoch_url_is_one_clear_line(prefect_api_url, httpserver,
     result = cli("run", "--source", "epoch", "--epoch-models-url", httpserver.url_for("/missing.csv"),
                  "--warehouse", str(tmp_path / "w.duckdb"), env=env)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        f"flopledger: error: epoch: {httpserver.url_for('/missing.csv')} answered HTTP 404 Not Found"]
+    lines = result.stderr.strip().splitlines()  # the stage lines (issue 17), then one error line, no traceback
+    assert lines[-1] == f"flopledger: error: epoch: {httpserver.url_for('/missing.csv')} answered HTTP 404 Not Found"
+    assert re.fullmatch(r"\[ *\d+\.\d s\] failed read epoch \(\d+\.\d s\)", lines[-2]), lines[-2]
+    assert "Traceback" not in result.stderr and sum(line.startswith("flopledger: error") for line in lines) == 1
     assert len(httpserver.log) == 1  # a 404 is not retried, by the client or by Prefect
 
 

@@ -374,7 +374,7 @@ def test_cli_resolve_with_a_value(main, wh):
     ("reported", 1, "run 'alexnet' has no reported estimate under epoch-2022"),
 ])
 def test_cli_bad_accept_is_one_line(main, wh, accept, code, fragment):
-    result = main("review", "resolve", "alexnet", "--accept", accept, "--note", "x", "--warehouse", wh)
+    result = main("review", "resolve", "alexnet", "--accept", accept, "--note", "x", "--warehouse", wh, "--force")
     assert result[0] == code and result[1] == ""
     assert result[2].startswith("flopledger: error: ") and result[2].count("\n") == 1 and fragment in result[2]
 

@@ -124,3 +124,15 @@ def test_rows_not_taken_from_epoch_cite_a_source_and_explain_themselves():
     specs = read_hardware_specs()
     ours = specs[specs["epoch_name"].isna()]
     assert ours["note"].notna().all() and ours["source_url"].str.startswith("http").all()
+
+
+def test_every_spec_row_has_a_family_and_variants_of_a_chip_share_one():
+    specs = read_hardware_specs().set_index("hardware_id")
+    assert specs["family"].notna().all() and (specs["family"].str.strip() == specs["family"]).all()
+    same = {"A100": ["nvidia_a100", "nvidia_a100_pcie", "nvidia_a100_sxm4_40gb", "nvidia_a100_sxm4_80gb"],
+            "H100": ["nvidia_h100_nvl", "nvidia_h100_pcie", "nvidia_h100_sxm5_80gb"],
+            "V100": ["nvidia_v100", "nvidia_tesla_v100_sxm2_16gb", "nvidia_tesla_v100_pcie_32gb"],
+            "TPU v4": ["google_tpu_v4"], "TPU v3": ["google_tpu_v3"], "GTX 580": ["nvidia_geforce_gtx_580"]}
+    for family, ids in same.items():
+        assert set(specs.loc[ids, "family"]) == {family}, family
+    assert specs.loc["google_tpu_v4i", "family"] != "TPU v4"  # the inference chip is a family of its own
