@@ -14,6 +14,7 @@ PUBLIC_VIEWS = {  # name -> what one row is (at most 57 characters: the help fit
     "compute_comparison": "run x assumption_set: ratio, flag, best_flop, date",
     "review_decisions": "an analyst's decision on a flagged run (history kept)",
     "quarantine": "a rejected record x failed check, payload as JSON",
+    "trends": "assumption_set: latest growth/year, doubling, chart",
 }
 
 
