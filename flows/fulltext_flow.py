@@ -15,14 +15,13 @@ import os
 import resource
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.fulltext_read import read_paper_source
+from flows.fulltext_read import matcher_for as _matcher, read_paper_source
 from schemas.validation import QUARANTINE_COLUMNS
 
 SOURCE = "fulltext"
@@ -39,14 +38,6 @@ class FulltextResult:
     quarantine: pd.DataFrame
     reads: pd.DataFrame             # one row per paper read
     workers: list[dict] = field(default_factory=list)  # pid and peak resident memory of each process used
-
-
-@lru_cache(maxsize=4)
-def _matcher(aliases_file: str | None):
-    from flows.transform.mentions.extract import build_matcher
-    from warehouse.seeds import read_hardware_aliases
-
-    return build_matcher(read_hardware_aliases(aliases_file) if aliases_file else read_hardware_aliases())
 
 
 def _where(fact: pd.Series) -> str:

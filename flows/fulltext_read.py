@@ -8,6 +8,7 @@ for the quarantine, never as an exception: one hostile paper does not stop a bat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -15,6 +16,15 @@ from flows.transform.papers.fulltext_facts import FACT_COLUMNS, extract_facts
 from flows.transform.papers.fulltext_runs import candidate_runs
 from flows.transform.papers.fulltext_text import Piece, latex_pieces, may_state_fact, pdf_pieces
 from warehouse.fulltext_cache import Refused, unpack_source
+
+
+@lru_cache(maxsize=4)
+def matcher_for(aliases_file: str | None):
+    """The mention matcher for an alias file (the bundled one when None), built once per process."""
+    from flows.transform.mentions.extract import build_matcher
+    from warehouse.seeds import read_hardware_aliases
+
+    return build_matcher(read_hardware_aliases(aliases_file) if aliases_file else read_hardware_aliases())
 
 
 @dataclass

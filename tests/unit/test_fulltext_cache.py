@@ -10,7 +10,7 @@ import time
 import pytest
 
 from flows.fulltext_read import read_paper_source
-from flows.fulltext_flow import _matcher
+from flows.fulltext_read import matcher_for as _matcher
 from tests.fulltext_fixtures import eprint, gzip_bomb, tar_gz
 from warehouse.fulltext_cache import FulltextCache, Refused, Unpacked, unpack_source
 

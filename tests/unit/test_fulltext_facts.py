@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.fulltext_flow import _matcher
+from flows.fulltext_read import matcher_for as _matcher
 from flows.fulltext_read import read_paper_source
 from flows.transform.papers.fulltext_text import document_text
 from tests.fulltext_fixtures import eprint, expected, plain_pdf
