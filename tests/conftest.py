@@ -16,7 +16,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # Example budgets: the unit tier stays fast; tests/slow/test_thorough_properties.py re-runs the
 # property tests under "thorough". Pick one with HYPOTHESIS_PROFILE.
-settings.register_profile("unit", max_examples=8, deadline=None)
+settings.register_profile("unit", max_examples=5, deadline=None)
 settings.register_profile("thorough", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "unit"))
 

@@ -142,8 +142,17 @@ def _spoil(column: str, bad: str) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-@pytest.mark.parametrize("column, bad, field", SPOILED)
+# the unit tier checks a number, a count range, a date and a link; tests/slow/test_epoch_cells.py runs
+# every mapped column (each case maps the whole fixture again)
+UNIT_SPOILED = [case for case in SPOILED if case[0] in ("Parameters", "Epochs", "Publication date", "Link")]
+
+
+@pytest.mark.parametrize("column, bad, field", UNIT_SPOILED)
 def test_a_bad_cell_costs_that_cell_not_the_row(column, bad, field):
+    check_bad_cell(column, bad, field)
+
+
+def check_bad_cell(column, bad, field):
     spoiled = epoch_batch(_spoil(column, bad))
     run = spoiled.core.runs.set_index("system").loc["Quirky-1"]
     table = spoiled.core.papers.set_index("paper_id").loc[run["paper_id"]] if field in ("published_date", "url") else run

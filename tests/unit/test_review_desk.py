@@ -22,8 +22,7 @@ from tests.desk_warehouse import PEAKLESS_RUN, land_curated
 from warehouse.connection import connect_for_write, connect_read_only
 from warehouse.review_queries import review_queue
 
-# one worker builds the warehouse once for the whole module (a build is a few seconds of landing)
-pytestmark = pytest.mark.xdist_group("review_desk")
+# each xdist worker that runs these tests builds the module's warehouse once (about a second)
 BASE = "http://127.0.0.1:8765"
 EPOCH, OPENAI = "epoch-2022", "openai-2018"
 
