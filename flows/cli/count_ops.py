@@ -13,7 +13,6 @@ from pathlib import Path
 from flows.cli.base import CliError, positive_int, positive_number
 
 
-
 def add_count_ops_parser(sub, parser_class) -> None:
     count = sub.add_parser(
         "count-ops", help="count a model's parameters and FLOP from its config.json (method 1)",

@@ -11,7 +11,6 @@ ESTIMATES = ("best", "operations", "hardware", "reported")
 CHART_SUFFIXES = (".png", ".svg", ".html")
 
 
-
 def add_trends_parser(sub, parser_class) -> None:
     trends = sub.add_parser(
         "trends", help="growth of training compute over time, with 90%% bootstrap intervals",
