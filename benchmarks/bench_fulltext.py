@@ -11,11 +11,9 @@ same files. Prints papers/s per mode, the 2-worker/1-worker ratio and peak resid
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from tests.fulltext_fixtures import tar_gz  # noqa: E402  (the e-print writer the tests use)
 
 WORDS = ("model data method results network layer learning training approach performance task representation "
          "attention signal structure analysis distribution objective function sample estimate variance bias "
@@ -75,21 +75,11 @@ def generate_paper(index: int) -> dict[str, bytes]:
     return {"main.tex": main.encode(), "sections/method.tex": method.encode()}
 
 
-def eprint(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, content in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(content)
-            archive.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
-
-
 def write_papers(folder: Path, count: int) -> list[dict]:
     items = []
     for i in range(count):
         path = folder / f"paper{i:05d}.tar.gz"
-        path.write_bytes(eprint(generate_paper(i)))
+        path.write_bytes(tar_gz(generate_paper(i)))
         items.append({"paper_id": f"bench{i:05d}", "path": str(path), "key": f"bench:{i}"})
     return items
 

@@ -47,10 +47,11 @@ PRE_ACROSS = re.compile(
 PRE_TOPOLOGY = re.compile(
     r"(?<![\w.])(?P<a>\d{1,3})\s*[x×]\s*(?P<b>\d{1,3})(?:\s*[x×]\s*(?P<c>\d{1,3}))?\s+"
     rf"(?:configuration|topology|torus|mesh)\s+(?:of\s+)?(?:the\s+)?{_VENDOR}*$", re.I)
+# how a node is said to hold its chips: 'nodes with 8', 'machines each hosting 4', 'servers comprising 16'
+_HOLDING = r"with|of|having|containing|equipped\s+with|hosting"
+_MADE_OF = r"comprising|consisting\s+of|featuring|holding"
 PRE_NODES = re.compile(
-    rf"{B}(?P<m>{NUM})\s+{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting|comprising|"
-    rf"consisting\s+of|featuring|holding)"
-    rf"\s+(?:each\s+)?$", re.I)
+    rf"{B}(?P<m>{NUM})\s+{NODE}\s*,?\s*(?:each\s+)?(?:{_HOLDING}|{_MADE_OF})\s+(?:each\s+)?$", re.I)
 POST_UNITS = re.compile(rf"s?(?:[\s-]*{UNIT_WORD})+", re.I)
 POST_SLICE = re.compile(r"-(?P<n>\d+)(?![\w.])")
 POD_SLICE = re.compile(r"\s*slices?\b", re.I)
@@ -58,7 +59,7 @@ POST_PER_NODE = re.compile(
     rf"s?\s*(?:GPUs?|cards?|chips?|accelerators?)?\s*(?:per|on each|in each|each|in every|on every)\s+"
     rf"(?:node|machine|server|host|system)\b[^.;]{{0,40}}?{B}(?P<m>{NUM})\s+{NODE}", re.I)
 POST_EACH = re.compile(
-    rf"s?\s*(?:GPU\s+)?{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting)\s+"
+    rf"s?\s*(?:GPU\s+)?{NODE}\s*,?\s*(?:each\s+)?(?:{_HOLDING})\s+"
     rf"(?P<m>{NUM})\s+(?:(?P<u>GPU|card|chip|core|accelerator|device)s?)\s+(?:each|per\s+{NODE})", re.I)
 POST_MULT = re.compile(r"s?(?:\s*(?P<u>GPU|card|chip)s?)?\s*\(?\s*[x×]\s*(?P<n>\d+)(?![\d.]|\s*GB)", re.I)
 POST_TOTAL = re.compile(
@@ -88,8 +89,7 @@ MODEL_SIZE = re.compile(r"(?<![\w.])(?P<n>\d{1,4}(?:\.\d+)?)[\s-]?(?P<s>B|M|bill
                         r"(?!\s+(?:tokens|images|examples|samples|pairs|steps|updates|instances|words|hours))")
 # What stands right before a per-machine count: 'DGX-1 machines with 8', 'each node comprised of 4 x'.
 PER_GROUP_BEFORE = re.compile(
-    rf"{NODE}\s*,?\s*(?:each\s+)?(?:with|of|having|containing|equipped\s+with|hosting|comprised\s+of|comprising|"
-    rf"consisting\s+of|featuring|holding)\s+(?:each\s+)?$", re.I)
+    rf"{NODE}\s*,?\s*(?:each\s+)?(?:{_HOLDING}|comprised\s+of|{_MADE_OF})\s+(?:each\s+)?$", re.I)
 # A clause saying hardware is too small for something ('a single GPU cannot hold the 70B model', 'does not fit
 # on one A100') states a capacity, not a run: its counts are no run's chip count.
 CAPACITY = re.compile(
