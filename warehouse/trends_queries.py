@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from schemas.registry import table
+from warehouse.writes import transaction, upsert_rows
+
 # --estimate -> (figure, low, high, method) columns of compute_comparison; fixed text, never user input
 ESTIMATE_COLUMNS = {
     "best": ("best_flop", "best_flop_low", "best_flop_high", "c.best_method"),
@@ -46,9 +49,6 @@ def warehouse_sources(con) -> str:
 
 def save_trend_fit(con, row: dict) -> None:
     """Replace the assumption set's headline fit in out__trends (validated against its model first)."""
-    from schemas.registry import table
-    from warehouse.writes import transaction, upsert_rows
-
     entry = table("out__trends")
     frame = entry.model.validate(pd.DataFrame([row]), lazy=True)
     with transaction(con):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
 
 from flows.transform.trends.breaks import SegmentedFit, fit_segments
 from flows.transform.trends.fit import DEFAULT_RESAMPLES, DEFAULT_SEED, INTERVAL, TrendFit, fit_trend, year_to_date
+from flows.transform.trends.selection import select_runs
 from flows.transform.trends.thresholds import threshold_counts
 
 SIGNIFICANT = 6   # digits kept in the report: enough for any chart, stable to read
@@ -102,8 +104,6 @@ MIN_RUNS = 3  # a line through fewer runs says nothing
 def headline_report(runs: pd.DataFrame, assumption_set: str, estimate: str = "best"):
     """The fit each `flopledger run` publishes: every dated run with the chosen estimate, eras by BIC;
     None when fewer than MIN_RUNS runs on two dates are left (the run goes on without a trend)."""
-    from flows.transform.trends.selection import select_runs
-
     chosen, excluded = select_runs(runs)
     if len(chosen) < MIN_RUNS or chosen["year"].nunique() < 2:
         return None
@@ -113,8 +113,6 @@ def headline_report(runs: pd.DataFrame, assumption_set: str, estimate: str = "be
 
 def trend_row(report: dict, fitted_at, pipeline_run_id: str | None, chart_path: str | None) -> dict:
     """The out__trends row for a report (schemas/trend_fit.py)."""
-    import json
-
     keys = ("growth_per_year", "growth_per_year_low", "growth_per_year_high", "doubling_months",
             "doubling_months_low", "doubling_months_high", "r2")
     return {"assumption_set": report["assumption_set"], "estimate": report["estimate"], "fitted_at": fitted_at,
