@@ -352,7 +352,10 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
         said["open or stale disagreements"] = len(queue)
     with stage("publish the trend") as said:
         summary["trends_chart"] = publish_trends(settings, pipeline_run_id)
-        said["chart"] = summary["trends_chart"] or "none (fewer than 3 dated runs with an estimate)"
+        if summary["trends_chart"]:
+            said["chart written"] = summary["trends_chart"]
+        else:  # headline_report's minimum: 3 dated runs with an estimate
+            said["dated runs with an estimate, fit skipped"] = "fewer than 3"
     get_run_logger().info("landed %s", summary["totals"])
     return summary
 
