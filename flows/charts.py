@@ -76,8 +76,12 @@ def _draw_fits(ax, chosen, fits, report):
                        ls="--" if len(fits.segmented.segments) > 1 else "-", label=label)[0]]
     if len(fits.segmented.segments) == 1:
         return handles
-    for segment, row, colour in zip(fits.segmented.segments, report["segments"], ("#d62728", "#1f77b4", "#2ca02c")):
-        years = np.linspace(segment.start_year, segment.end_year, 100)
+    edges = [None, *fits.segmented.break_years, None]  # the eras' lines meet at the breaks: draw each up to them
+    for index, (segment, row, colour) in enumerate(zip(fits.segmented.segments, report["segments"],
+                                                       ("#d62728", "#1f77b4", "#2ca02c"))):
+        start = segment.start_year if edges[index] is None else edges[index]
+        end = segment.end_year if edges[index + 1] is None else edges[index + 1]
+        years = np.linspace(start, end, 100)
         low, high = segment.fit.band(years)
         ax.fill_between(years, 10 ** low, 10 ** high, color=colour, alpha=0.15, lw=0)
         handles.append(ax.plot(years, 10 ** segment.fit.line.predict(years), color=colour, lw=2.5,

@@ -18,17 +18,21 @@ ESTIMATE_COLUMNS = {
 RUNS_SQL = """
 SELECT t.run_id, t.system, t.domain, t.source, p.published_date,
        c.{flop} AS flop, c.{low} AS flop_low, c.{high} AS flop_high,
-       CASE WHEN c.{flop} IS NULL THEN NULL ELSE {method} END AS method, c.review_status
+       CASE WHEN c.{flop} IS NULL THEN NULL ELSE {method} END AS method, c.review_status,
+       (t.base_model IS NOT NULL OR t.base_run_id IS NOT NULL) AS is_finetune,
+       b.best_flop AS base_flop, t.reported_flop AS own_reported_flop, t.reported_total_flop
 FROM training_runs t
 LEFT JOIN papers p ON p.paper_id = t.paper_id
 LEFT JOIN compute_comparison c ON c.run_id = t.run_id AND c.assumption_set = $set
+LEFT JOIN compute_comparison b ON b.run_id = t.base_run_id AND b.assumption_set = $set
 ORDER BY t.run_id
 """
 
 
 def trend_runs(con, estimate: str = "best", assumption_set: str = "epoch-2022") -> pd.DataFrame:
     """Every training run with its publication date, domain, source, review status and the chosen
-    estimate (NULL where the run has none under `assumption_set`)."""
+    estimate (NULL where the run has none under `assumption_set`); for a fine-tune, what its base
+    model's training took (the base run's best figure, Epoch's total) so the trend can count both."""
     if estimate not in ESTIMATE_COLUMNS:
         raise ValueError(f"unknown estimate {estimate!r}; expected one of {', '.join(ESTIMATE_COLUMNS)}")
     flop, low, high, method = ESTIMATE_COLUMNS[estimate]

@@ -16,8 +16,8 @@ def add_trends_parser(sub, parser_class) -> None:
         "trends", help="growth of training compute over time, with 90%% bootstrap intervals",
         description="Fit log10(training FLOP) against publication date by least squares over the warehouse's "
                     "runs: growth per year, doubling time and R2, each interval from 1,000 seeded bootstrap "
-                    "resamples of the runs. Runs with no estimate or an undecided flag are counted under "
-                    "`excluded`, not fitted.")
+                    "resamples of the runs. Runs with no estimate, or with an undecided flag on a figure that is "
+                    "our own estimate, are counted under `excluded`, not fitted.")
     trends.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     trends.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD", help="first publication date (default: all)")
     trends.add_argument("--until", type=iso_date, metavar="YYYY-MM-DD", help="last publication date (default: all)")
@@ -28,6 +28,9 @@ def add_trends_parser(sub, parser_class) -> None:
     trends.add_argument("--assumptions", metavar="SET", help="assumption set (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")
     trends.add_argument("--min-flop", type=positive_number, metavar="X", help="only runs of at least X FLOP")
     trends.add_argument("--top-per-year", type=positive_int, metavar="N", help="only the N largest runs of each year")
+    trends.add_argument("--flagged", choices=["stated", "exclude"], default="stated",
+                        help="runs flagged for review and not yet decided: fit them only at a figure their source "
+                             "states (stated, default) or leave them all out (exclude); counted either way")
     trends.add_argument("--breaks", choices=["auto", "0", "1", "2"], default="0",
                         help="breakpoints in the trend: 0 (one line, default), 1, 2, or auto (0-2 by BIC)")
     trends.add_argument("--format", choices=["table", "json"], default="table", help="output format (json: one object)")
@@ -71,7 +74,7 @@ def run_trends(args) -> int:
     _check_choices(args.domains, runs["domain"], "domain")
     _check_choices(args.sources, runs["source"], "source")
     chosen, excluded = select_runs(runs, args.since, args.until, args.domains, args.sources,
-                                   args.min_flop, args.top_per_year)
+                                   args.min_flop, args.top_per_year, args.flagged)
     if len(chosen) < MIN_RUNS or chosen["year"].nunique() < 2:
         left = ", ".join(f"{k} {v}" for k, v in excluded.items() if v) or "none"
         raise CliError(f"only {len(chosen)} run(s) on {chosen['year'].nunique()} date(s) left to fit (excluded: {left}); "
@@ -79,7 +82,7 @@ def run_trends(args) -> int:
     breaks = "auto" if args.breaks == "auto" else int(args.breaks)
     try:
         report, fits = build_report(chosen, excluded, args.estimate, assumption_set, breaks, len(runs),
-                                     args.since, args.until)
+                                     args.since, args.until, flagged=args.flagged)
     except ValueError as err:
         raise CliError(str(err)) from None
     if args.chart:

@@ -11,19 +11,23 @@ pytestmark = pytest.mark.integration
 
 OPENAI_DOUBLING_MONTHS = 3.4  # openai.com/research/ai-and-compute (2018): "a 3.4-month doubling time"
 # Bundled runs published 2012-2017 with an unflagged estimate: OpenAI's appendix systems plus ResNet-50
-# (transformer_big is flagged for review; the AlphaGo Zero runs have no estimate and are counted, not fitted).
+# (the AlphaGo Zero runs have no estimate and are counted, not fitted). Transformer big is flagged for
+# review: by default it is fitted at the figure its paper states, with --flagged exclude it is left out.
 APPENDIX_ERA_RUNS = 12
 
 
-def test_openai_appendix_era_doubling_time(openai_warehouse, capsys):
+@pytest.mark.parametrize("flagged, fitted, last", [("exclude", APPENDIX_ERA_RUNS, "2016-11-05"),
+                                                   ("stated", APPENDIX_ERA_RUNS + 1, "2017-06-12")])
+def test_openai_appendix_era_doubling_time(openai_warehouse, capsys, flagged, fitted, last):
     path, _ = openai_warehouse
     args = ["trends", "--warehouse", str(path), "--assumptions", "openai-2018", "--since", "2012-01-01",
-            "--until", "2017-12-31", "--format", "json"]
+            "--until", "2017-12-31", "--format", "json", "--flagged", flagged]
     assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["n"] == APPENDIX_ERA_RUNS
-    assert (report["since"], report["until"]) == ("2012-07-03", "2016-11-05")  # Dropout to NAS
-    assert report["excluded"]["flagged_unresolved"] == 1 and report["excluded"]["missing_estimate"] == 2
+    assert report["n"] == fitted and report["flagged_in_fit"] == fitted - APPENDIX_ERA_RUNS
+    assert (report["since"], report["until"]) == ("2012-07-03", last)  # Dropout to NAS or Transformer big
+    assert report["excluded"]["flagged_unresolved"] == APPENDIX_ERA_RUNS + 1 - fitted
+    assert report["excluded"]["missing_estimate"] == 2
     assert report["doubling_months_low"] < OPENAI_DOUBLING_MONTHS < report["doubling_months_high"]
     assert report["growth_per_year_low"] < report["growth_per_year"] < report["growth_per_year_high"]
 

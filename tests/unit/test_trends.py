@@ -176,3 +176,55 @@ def test_report_does_not_depend_on_row_order():
         chosen, excluded = select_runs(order)
         reports.append(build_report(chosen, excluded, "best", "epoch-2022", "auto", len(order))[0])
     assert reports[0] == reports[1]
+
+
+def _runs(rows):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["run_id", "published_date", "flop", "method", "review_status"])
+    return frame.assign(system=frame["run_id"], domain="language", source="epoch",
+                        flop_low=frame["flop"] / 2, flop_high=frame["flop"] * 2)
+
+
+def test_an_undecided_flag_keeps_a_stated_figure_and_drops_our_own_unless_told():
+    from flows.transform.trends.selection import select_runs
+
+    runs = _runs([("a", "2019-01-01", 1e20, "reported", "not_flagged"),
+                  ("b", "2020-01-01", 1e21, "reported", "open"),      # the paper's figure, our estimate disagrees
+                  ("c", "2021-01-01", 1e22, "hardware", "stale"),     # our own figure, disputed
+                  ("d", "2022-01-01", 1e23, "operations", "decided")])
+    chosen, excluded = select_runs(runs)
+    assert list(chosen["run_id"]) == ["a", "b", "d"] and excluded["flagged_unresolved"] == 1
+    chosen, excluded = select_runs(runs, flagged="exclude")
+    assert list(chosen["run_id"]) == ["a", "d"] and excluded["flagged_unresolved"] == 2
+    with pytest.raises(ValueError, match="flagged must be one of"):
+        select_runs(runs, flagged="keep")
+
+
+def test_a_break_date_has_an_interval_around_it():
+    rng = np.random.default_rng(5)
+    years = np.sort(rng.uniform(1990, 2024, 400))
+    log_flop = np.where(years < 2010, 14 + 0.15 * (years - 1990), 17 + 0.55 * (years - 2010)) + rng.normal(0, 0.4, 400)
+    fit = fit_segments(years, log_flop, "auto", resamples=50)
+    assert fit.breaks == 1
+    assert fit.break_low[0] <= fit.break_years[0] <= fit.break_high[0]
+    assert 2007 < fit.break_low[0] and fit.break_high[0] < 2013  # the true break, 2010, pinned to a few years
+    early, late = fit.segments
+    # the lines meet: each era's line gives the same figure at the break
+    assert early.fit.line.predict([fit.break_years[0]])[0] == pytest.approx(late.fit.line.predict([fit.break_years[0]])[0])
+
+
+def test_a_finetune_is_plotted_with_its_base_models_training_or_left_out_with_a_reason():
+    from flows.transform.trends.selection import select_runs
+
+    runs = _runs([("base", "2019-01-01", 1e23, "reported", "not_flagged"),
+                  ("tuned", "2020-01-01", 1e19, "reported", "not_flagged"),    # base run known: 1e19 + 1e23
+                  ("epoch_total", "2021-01-01", 2e19, "reported", "not_flagged"),  # Epoch's total says 5e22
+                  ("orphan", "2022-01-01", 3e19, "operations", "not_flagged")])  # no base figure at all
+    runs = runs.assign(is_finetune=[False, True, True, True], base_flop=[None, 1e23, None, None],
+                       own_reported_flop=[1e23, 1e19, 2e19, None], reported_total_flop=[None, None, 5e22, None])
+    chosen, excluded = select_runs(runs)
+    flop = dict(zip(chosen["run_id"], chosen["flop"]))
+    assert flop == {"base": 1e23, "tuned": pytest.approx(1e23 + 1e19), "epoch_total": pytest.approx(5e22)}
+    assert excluded["finetune_without_base"] == 1
+    assert chosen.set_index("run_id").loc["tuned", "flop_low"] == pytest.approx(1e23 + 0.5e19)

@@ -19,13 +19,13 @@ TRUE_SLOPE = 0.6  # log10 FLOP a year: 10**0.6 = 3.98x a year, doubling 6.02 mon
 def build(path: Path, years, log_flop, extra=()) -> Path:
     """A migrated warehouse holding one paper, run and comparison per synthetic run (one INSERT per table).
 
-    extra: (run_id, date, flop or None for no estimate, review_status) rows added as they are."""
+    extra: (run_id, date, flop or None for no estimate, review_status[, best_method]) rows added as they are."""
     import pandas as pd
 
-    runs = [(f"run{i:03d}", year_to_date(y), 10 ** v, "vision" if i % 4 == 0 else "language", "not_flagged")
+    runs = [(f"run{i:03d}", year_to_date(y), 10 ** v, "vision" if i % 4 == 0 else "language", "not_flagged", "reported")
             for i, (y, v) in enumerate(zip(years, log_flop))]
-    runs += [(run_id, date, flop, "language", status) for run_id, date, flop, status in extra]
-    frame = pd.DataFrame(runs, columns=["run_id", "published_date", "flop", "domain", "status"])
+    runs += [(row[0], row[1], row[2], "language", row[3], row[4] if len(row) > 4 else "reported") for row in extra]
+    frame = pd.DataFrame(runs, columns=["run_id", "published_date", "flop", "domain", "status", "method"])
     frame["published_date"] = pd.to_datetime(frame["published_date"]).dt.date
     con = connect_for_write(path)
     con.register("synthetic", frame)
@@ -38,7 +38,7 @@ def build(path: Path, years, log_flop, extra=()) -> Path:
     con.execute("INSERT INTO out__compute_comparison (run_id, assumption_set, reported_flop, reported_flop_low, "
                 "reported_flop_high, is_flagged, review_status, best_flop, best_flop_low, best_flop_high, best_method, "
                 "inputs_fingerprint, row_hash, first_landed_at, updated_at) SELECT run_id, ?, flop, flop / 2, flop * 2, "
-                "status <> 'not_flagged', status, flop, flop / 2, flop * 2, 'reported', 'fp', 'h', now(), now() "
+                "status <> 'not_flagged', status, flop, flop / 2, flop * 2, method, 'fp', 'h', now(), now() "
                 "FROM synthetic WHERE flop IS NOT NULL", [SET])
     con.close()
     return path
@@ -48,7 +48,7 @@ def build(path: Path, years, log_flop, extra=()) -> Path:
 def warehouse(tmp_path_factory):
     rng = np.random.default_rng(21)
     years = np.sort(rng.uniform(2012, 2024, 80))
-    extra = [("nodata", "2020-03-01", None, "not_flagged"), ("flagged", "2021-03-01", 1e30, "open"),
+    extra = [("nodata", "2020-03-01", None, "not_flagged"), ("flagged", "2021-03-01", 1e30, "open", "hardware"),
              ("old", "2005-06-01", 1e15, "not_flagged")]
     return build(tmp_path_factory.mktemp("trends") / "w.duckdb", years,
                  16 + TRUE_SLOPE * (years - 2012) + rng.normal(0, 0.4, 80), extra)

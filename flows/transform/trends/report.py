@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from flows.transform.trends.breaks import SegmentedFit, fit_segments
+from flows.transform.trends.breaks import CRITERION, SegmentedFit, fit_segments
 from flows.transform.trends.fit import DEFAULT_RESAMPLES, DEFAULT_SEED, INTERVAL, TrendFit, fit_trend, year_to_date
-from flows.transform.trends.selection import select_runs
+from flows.transform.trends.selection import UNRESOLVED_STATUSES, select_runs
 from flows.transform.trends.thresholds import threshold_counts
 
 SIGNIFICANT = 6   # digits kept in the report: enough for any chart, stable to read
@@ -39,7 +39,8 @@ class TrendFits:
 
 def build_report(chosen: pd.DataFrame, excluded: dict[str, int], estimate: str, assumption_set: str,
                  breaks: int | str, runs_total: int, since: str | None = None, until: str | None = None,
-                 resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> tuple[dict, TrendFits]:
+                 resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                 flagged: str = "stated") -> tuple[dict, TrendFits]:
     """(report, fits) for the chosen runs (output of select_runs)."""
     overall = fit_trend(chosen["year"], chosen["log10_flop"], resamples, seed)
     segmented = fit_segments(chosen["year"], chosen["log10_flop"], breaks, resamples, seed)
@@ -53,9 +54,13 @@ def build_report(chosen: pd.DataFrame, excluded: dict[str, int], estimate: str, 
         "segments": [{"start": year_to_date(s.start_year), "end": year_to_date(s.end_year), "n": s.fit.line.n,
                       **_fit_fields(s.fit)} for s in segmented.segments],
         "breaks": segmented.breaks, "break_dates": [year_to_date(y) for y in segmented.break_years],
-        "breaks_requested": str(breaks), "breaks_criterion": "BIC: n ln(RSS/n) + (4k + 2) ln(n) for k breakpoints",
+        "break_dates_low": [year_to_date(y) for y in segmented.break_low],
+        "break_dates_high": [year_to_date(y) for y in segmented.break_high],
+        "breaks_requested": str(breaks), "breaks_criterion": CRITERION,
         "bic": {str(k): _round(v) for k, v in sorted(segmented.bic.items())},
         "excluded": dict(excluded), "runs_in_warehouse": int(runs_total),
+        "flagged": flagged,
+        "flagged_in_fit": int(chosen["review_status"].isin(UNRESOLVED_STATUSES).sum()),
         "methods": {str(k): int(v) for k, v in sorted(chosen["method"].fillna("unknown").value_counts().items())},
         "bootstrap": {"resamples": resamples, "seed": seed, "interval": INTERVAL},
         "thresholds": threshold_counts(chosen),
@@ -77,7 +82,10 @@ def format_table(report: dict) -> str:
         f"  growth       {_interval(r['growth_per_year'], r['growth_per_year_low'], r['growth_per_year_high'], 'x/year')}",
         f"  doubling     {_interval(r['doubling_months'], r['doubling_months_low'], r['doubling_months_high'], ' months')}",
         f"  R2           {r['r2']:.2f}",
-        f"  eras         {r['breaks']} break(s){' at ' + ', '.join(r['break_dates']) if r['break_dates'] else ''} "
+        f"  eras         {r['breaks']} break(s)"
+        + "".join(f"{' at' if i == 0 else ','} {d} (90% interval {lo} to {hi})"
+                  for i, (d, lo, hi) in enumerate(zip(r['break_dates'], r['break_dates_low'], r['break_dates_high'])))
+        + " "
         f"(asked {r['breaks_requested']}; BIC by breaks: "
         + ", ".join(f"{k}: {v:.1f}" for k, v in r["bic"].items()) + ")",
     ]
@@ -87,6 +95,9 @@ def format_table(report: dict) -> str:
                      f"  doubling {_interval(s['doubling_months'], s['doubling_months_low'], s['doubling_months_high'], ' mo')}")
     left_out = ", ".join(f"{k} {v}" for k, v in r["excluded"].items() if v) or "none"
     lines.append(f"  excluded     {left_out} (of {r['runs_in_warehouse']} runs in the warehouse)")
+    if r["flagged_in_fit"]:
+        lines.append(f"  flagged      {r['flagged_in_fit']} fitted run(s) are flagged and undecided in review; "
+                     "each is fitted at the figure its source states (--flagged exclude leaves them out)")
     lines.append("  runs at or above a threshold per year (central / surely above / possibly above):")
     thresholds = sorted({row["threshold_flop"] for row in r["thresholds"]})
     lines.append("    year   runs  " + "  ".join(f"{t:>12.0e}" for t in thresholds))
