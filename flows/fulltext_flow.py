@@ -128,10 +128,10 @@ def shared_prefect_api() -> None:
 
     apply_prefect_defaults()
     if prefect_api_url() is None:
-        from prefect.server.api.server import SubprocessASGIServer
+        from flows.prefect_server import tie_temporary_server
 
-        server = SubprocessASGIServer()
-        server.start()  # stopped at interpreter exit by Prefect
+        server = tie_temporary_server()
+        server.start()  # stopped at interpreter exit by Prefect, by its guard if this process is killed
         set_prefect_api_url(server.api_url)
 
 

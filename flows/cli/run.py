@@ -34,7 +34,12 @@ def run_pipeline(args) -> int:
         reporter.say(f"flopledger: warehouse {settings.warehouse.resolve()}; sources {', '.join(settings.sources)}; "
                      f"assumption set {settings.assumptions}")
         api = prefect_api_url()
-        # no PREFECT_API_URL: a server for this process only (README: set it to report to a running one)
+        # no PREFECT_API_URL: a server for this process only (README: set it to report to a running one),
+        # stopped by a guard process if this one is killed outright
+        if not api:
+            from flows.prefect_server import tie_temporary_server
+
+            tie_temporary_server()
         reporter.begin("Prefect start-up", f"reporting to {api}" if api else "a temporary local server, 10-20 s")
         from flows.pipeline import build_warehouse
 

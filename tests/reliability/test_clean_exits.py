@@ -1,5 +1,5 @@
 """Clean exits (issue 12): SIGTERM during `run` marks the run `interrupted` and leaves no child process
-(Prefect's temporary server included); a `running` row left by a dead process becomes `abandoned` at the
+(Prefect's temporary server included), and so does SIGKILL, through the server's guard; a `running` row left by a dead process becomes `abandoned` at the
 next run; output to a closed pipe ends quietly; a full disk says so in one line."""
 
 import errno
@@ -83,6 +83,62 @@ def test_sigterm_during_run_marks_it_interrupted_and_leaves_no_child(tmp_path):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT status, ended_at IS NOT NULL FROM meta__run_log").fetchall() == [("interrupted", True)]
     con.close()
+
+
+def _wait_gone(pids, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [p for p in pids if _alive(p)]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_sigkill_during_run_leaves_no_prefect_server_behind(tmp_path):
+    """SIGKILL gives flopledger no chance to stop Prefect's temporary server: its guard process does."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Silent)
+    server.daemon_threads, server.asked = True, threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), FLOPLEDGER_REVIEWS_FILE=str(tmp_path / "none.csv"))
+    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--source", "epoch",
+                                "--warehouse", str(tmp_path / "w.duckdb"),
+                                "--epoch-models-url", f"http://127.0.0.1:{server.server_address[1]}/notable.csv"],
+                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert server.asked.wait(180), "the run never asked for Epoch's file"
+        children = _children(process.pid)
+        commands = {c: (Path("/proc") / str(c) / "cmdline").read_bytes().replace(b"\0", b" ") for c in children}
+        assert any(b"uvicorn" in c for c in commands.values()), commands  # Prefect's temporary server
+        assert any(b"flows.orphan_guard" in c for c in commands.values()), commands
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        server.shutdown()
+        server.server_close()
+    assert not _wait_gone(children, 15), {c: commands[c] for c in children if _alive(c)}
+
+
+def test_the_guard_stops_its_process_once_the_parent_is_killed_and_not_before(tmp_path):
+    # a parent that starts a long sleep and a guard for it, then waits; killed, its sleep must go too
+    script = ("import subprocess, sys, time\n"
+              "child = subprocess.Popen(['sleep', '120'])\n"
+              "subprocess.Popen([sys.executable, '-m', 'flows.orphan_guard', str(__import__('os').getpid()), "
+              "str(child.pid)])\n"
+              "print(child.pid, flush=True)\n"
+              "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        time.sleep(1.5)  # three polls with the parent alive: the guard leaves the child alone
+        assert _alive(child)
+        parent.kill()
+        parent.wait(timeout=10)
+        assert not _wait_gone([child], 10)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
 
 
 def test_a_running_row_left_by_a_dead_process_is_abandoned_at_the_next_run(tmp_path):
