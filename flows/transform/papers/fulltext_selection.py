@@ -13,9 +13,11 @@ import pandas as pd
 
 
 def version_tag(version) -> str | None:
-    """3, '3', 'v3' -> 'v3'; None (or NaN, NA, '') -> None."""
+    """3, 3.0, '3', 'v3' -> 'v3'; None (or NaN, NA, '') -> None."""
     if version is None or version is pd.NA or version == "" or (isinstance(version, float) and version != version):
         return None
+    if isinstance(version, float) and version.is_integer():  # a column with a gap holds 2.0, not 2
+        version = int(version)
     text = str(version)
     return text if text.startswith("v") else f"v{text}"
 
