@@ -393,6 +393,10 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     other_runs, changed, conflicts = apply_fulltext_facts(settings, batches, other_runs, aliases)
     if not changed.empty:  # other sources' runs whose gaps the full text filled: landed again, their source kept
         extra_writes.append(table_write("core__training_runs", changed, "fulltext"))
+    for batch in batches:
+        if batch.source == "fulltext":
+            batch.core.counts.append({"source": "fulltext", "table": "other sources' runs filled", "rows_in": len(changed),
+                                      "landed": len(changed), "quarantined": 0})
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
         estimates, comparison = estimate(runs, specs, settings, conflicts)

@@ -30,7 +30,8 @@ PREFECT_DEFAULTS = {
     "DO_NOT_TRACK": "1",
 }
 # `run` prints failures as one line; a failed task's log would add a traceback (PREFECT_LOGGING_LEVEL=INFO shows it)
-QUIET_PREFECT = {"PREFECT_LOGGING_LEVEL": "CRITICAL"}
+QUIET_PREFECT = {"PREFECT_LOGGING_LEVEL": "CRITICAL",
+                 "DASK_LOGGING__DISTRIBUTED": "warning"}  # a --workers cluster's scheduler and nannies: no INFO lines
 
 
 def env(name: str) -> str | None:
