@@ -21,13 +21,15 @@ from flows.fulltext_flow import FulltextResult, read_papers_batch, run_fulltext
 from flows.settings import Settings, fulltext_cache_dir
 from flows.transform.ingest.core import build_core, count_rows
 from flows.transform.ingest.sources import SourceBatch
-from flows.transform.papers.fulltext_merge import SOURCE, map_candidate_runs
+from flows.transform.papers.fulltext_merge import CONFLICT_COLUMNS, SOURCE, fill_from_fulltext, map_candidate_runs
 from flows.transform.papers.fulltext_selection import select_fulltext_papers
+from schemas.frames import ensure_columns
 from schemas.run_fact import RunFact
+from schemas.training_run import TrainingRun
 from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources.fulltext import fulltext_client
 from warehouse.fulltext_cache import FulltextCache
-from warehouse.fulltext_reads import fulltext_candidates
+from warehouse.fulltext_reads import fulltext_candidates, fulltext_facts
 
 READ_COLUMNS = ["paper_key", "paper_id", "arxiv_id", "content_sha256", "kind", "fact_count", "run_count",
                 "refused_reason", "read_at", "pipeline_run_id"]
@@ -100,3 +102,32 @@ def read_fulltext_source(settings: Settings, notability: pd.DataFrame, known_run
                         "quarantined": 0})
     reads = read_records(result.reads, items, result.quarantine, pipeline_run_id)
     return SourceBatch(SOURCE, None, reads, core, "", ""), reads
+
+
+def fill_all_runs(warehouse, batches: list[SourceBatch], other_runs: pd.DataFrame, aliases: pd.DataFrame):
+    """Each batch's runs filled in place; (other sources' runs filled, those of them that changed, conflicts)."""
+    facts = pd.concat([fulltext_facts(warehouse)] + [b.core.facts for b in batches if b.source == SOURCE],
+                      ignore_index=True).drop_duplicates(["run_id", "fact"], keep="last")  # a new read replaces an old one
+    conflicts = [pd.DataFrame(columns=CONFLICT_COLUMNS)]
+    for batch in batches:
+        batch.core.runs, found = fill_from_fulltext(batch.core.runs, facts, aliases)
+        conflicts.append(found)
+    filled, found = fill_from_fulltext(other_runs, facts, aliases)
+    conflicts.append(found)
+    return filled, _changed_rows(other_runs, filled), pd.concat([c for c in conflicts if not c.empty] or conflicts[:1],
+                                                                ignore_index=True)
+
+
+FILLABLE = ["hardware_text", "hardware_id", "hardware_confidence", "chip_count", "training_hours", "training_hours_low",
+            "training_hours_high", "chip_hours", "parameter_count", "training_tokens", "dataset_tokens",
+            "training_examples", "epochs", "batch_size", "batch_tokens", "precision", "utilization", "extracted_fields",
+            "extraction_conflicts"]
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `after` where a column the filling may touch differs from `before` (same index)."""
+    if before.empty:
+        return after.iloc[0:0]
+    columns = [c for c in FILLABLE if c in before and c in after]
+    same = (before[columns].astype(str) == after[columns].astype(str)).all(axis=1)
+    return ensure_columns(after[~same.to_numpy()].reset_index(drop=True), list(TrainingRun.to_schema().columns))

@@ -14,8 +14,6 @@ from prefect.exceptions import TerminationSignal  # Prefect's SIGTERM handler in
 from prefect.runtime import flow_run
 
 from flows.concurrency import source_slot
-from schemas.frames import ensure_columns
-from schemas.training_run import TrainingRun
 from flows.progress import terminal_progress
 from flows.signals import termination_requested
 from flows.stages import stage
@@ -203,30 +201,10 @@ def gather_fulltext(settings: Settings, notability: pd.DataFrame, known_runs: pd
 @task(name="fill-from-fulltext", cache_policy=NO_CACHE)
 def apply_fulltext_facts(settings: Settings, batches: list[SourceBatch], other_runs: pd.DataFrame, aliases):
     """Every run's gaps filled from the full-text facts landed before and read now (stated values win);
-    returns (other sources' runs that changed, to land again; conflicts for review)."""
-    from flows.transform.papers.fulltext_merge import CONFLICT_COLUMNS, fill_from_fulltext
-    from warehouse.fulltext_reads import fulltext_facts
+    returns (other sources' runs, filled; those that changed, to land again; conflicts for review)."""
+    from flows.fulltext_source import fill_all_runs
 
-    facts = pd.concat([fulltext_facts(settings.warehouse)] + [b.core.facts for b in batches if b.source == "fulltext"],
-                      ignore_index=True).drop_duplicates(["run_id", "fact"], keep="last")
-    conflicts = [pd.DataFrame(columns=CONFLICT_COLUMNS)]
-    for batch in batches:
-        batch.core.runs, found = fill_from_fulltext(batch.core.runs, facts, aliases)
-        conflicts.append(found)
-    filled, found = fill_from_fulltext(other_runs, facts, aliases)
-    changed = _changed_rows(other_runs, filled)
-    return filled, changed, pd.concat([c for c in conflicts + [found] if not c.empty] or conflicts[:1], ignore_index=True)
-
-
-def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    if before.empty:
-        return after.iloc[0:0]
-    columns = ["hardware_text", "hardware_id", "chip_count", "training_hours", "chip_hours", "parameter_count",
-               "training_tokens", "dataset_tokens", "training_examples", "epochs", "batch_size", "batch_tokens",
-               "precision", "utilization", "extracted_fields", "extraction_conflicts"]
-    columns = [c for c in columns if c in before and c in after]
-    same = (before[columns].astype(str) == after[columns].astype(str)).all(axis=1)
-    return ensure_columns(after[~same.to_numpy()].reset_index(drop=True), list(TrainingRun.to_schema().columns))
+    return fill_all_runs(settings.warehouse, batches, other_runs, aliases)
 
 
 @task(name="land-warehouse", cache_policy=NO_CACHE)
