@@ -13,6 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
+from flows.transform.papers.fulltext_selection import paper_key, version_tag
 from schemas.validation import QUARANTINE_COLUMNS
 from sources.errors import SourceError
 from sources.fulltext import ARXIV_BASE_URL, fetch_arxiv_fulltext, find_local, read_local
@@ -20,10 +21,6 @@ from sources.http import FetchError, HttpClient
 from warehouse.fulltext_cache import FulltextCache
 
 SOURCE = "fulltext"
-
-
-def paper_key(arxiv_id: str, version: str | int | None) -> str:
-    return f"arxiv:{arxiv_id}{_v(version) or ''}"
 
 
 def gather_sources(papers: list[dict], cache: FulltextCache, client_factory: Callable[[], HttpClient] | None = None,
@@ -40,14 +37,14 @@ def gather_sources(papers: list[dict], cache: FulltextCache, client_factory: Cal
             content = cache.lookup(key)
             if content is None:
                 try:
-                    local = find_local(fulltext_dir, paper["arxiv_id"], _v(paper.get("version"))) if fulltext_dir else None
+                    local = find_local(fulltext_dir, paper["arxiv_id"], version_tag(paper.get("version"))) if fulltext_dir else None
                     if local is not None:
                         content = read_local(local)
                     else:
                         client = client or (client_factory() if client_factory else None)
                         if client is None:
                             raise SourceError(f"fulltext: {key} is in neither the cache nor the mirror folder")
-                        versioned = paper["arxiv_id"] + (_v(paper.get("version")) or "")
+                        versioned = paper["arxiv_id"] + (version_tag(paper.get("version")) or "")
                         content = fetch_arxiv_fulltext(client, versioned, base_url).body
                 except (FetchError, SourceError) as err:
                     failed.append({"source": SOURCE, "table_name": "fulltext", "check_name": "fetch_failed",
@@ -62,10 +59,3 @@ def gather_sources(papers: list[dict], cache: FulltextCache, client_factory: Cal
         if client is not None:
             client.close()
     return items, pd.DataFrame(failed, columns=QUARANTINE_COLUMNS)
-
-
-def _v(version) -> str | None:
-    if version in (None, "") or (isinstance(version, float) and version != version):
-        return None
-    text = str(version)
-    return text if text.startswith("v") else f"v{text}"

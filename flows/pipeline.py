@@ -28,7 +28,7 @@ from flows.fetch import build_enrichment, fetch_epoch_batch, merge_enrichment
 from flows.transform.papers.enrichment import EnrichmentBatch
 from flows.transform.papers.notability import select_notable
 from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
-from flows.transform.compute.estimates import estimate_compute
+from flows.transform.compute.estimates import estimate_compute, flag_source_conflicts
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write
 from sources.arxiv import arxiv_client
@@ -165,12 +165,15 @@ def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 @task(name="estimate-compute", cache_policy=NO_CACHE)
-def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return estimate_compute(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file),
-                            read_model_configs())
+def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings,
+             conflicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    estimates, comparison = estimate_compute(runs, specs, get_assumption_set(settings.assumptions,
+                                                                             settings.assumptions_file), read_model_configs())
+    return estimates, flag_source_conflicts(comparison, conflicts)
 
 
 def _source_writes(batch: SourceBatch, complete: bool) -> list:
+    complete = complete and batch.source not in INCREMENTAL_SOURCES
     own = f"source = '{batch.source}'" if complete else None
     raw = [table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None)] if batch.raw_table else []
     return [
@@ -182,9 +185,31 @@ def _source_writes(batch: SourceBatch, complete: bool) -> list:
     ]
 
 
+# Sources that read only what is new each time: a complete pass never prunes their rows or closes their quarantine
+INCREMENTAL_SOURCES = ("fulltext",)
+
+
+@task(name="read-fulltext-source", cache_policy=NO_CACHE)
+def gather_fulltext(settings: Settings, notability: pd.DataFrame, known_runs: pd.DataFrame, aliases,
+                    pipeline_run_id: str):
+    """Papers picked and their raw files fetched; the reading itself is the flopledger-fulltext subflow."""
+    from flows.fulltext_source import read_fulltext_source
+
+    return read_fulltext_source(settings, notability, known_runs, aliases, pipeline_run_id)
+
+
+@task(name="fill-from-fulltext", cache_policy=NO_CACHE)
+def apply_fulltext_facts(settings: Settings, batches: list[SourceBatch], other_runs: pd.DataFrame, aliases):
+    """Every run's gaps filled from the full-text facts landed before and read now (stated values win);
+    returns (other sources' runs, filled; those that changed, to land again; conflicts for review)."""
+    from flows.fulltext_source import fill_all_runs
+
+    return fill_all_runs(settings.warehouse, batches, other_runs, aliases)
+
+
 @task(name="land-warehouse", cache_policy=NO_CACHE)
 def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list[SourceBatch], estimates,
-         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame) -> dict:
+         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame, extra_writes: list | None = None) -> dict:
     complete = settings.is_complete_pass
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
@@ -198,6 +223,7 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         table_write("core__paper_metrics", enrichment.metrics, "enrichment"),
         table_write("out__compute_estimates", estimates, "estimates", own_set),
         table_write("out__compute_comparison", comparison, "estimates", own_set),
+        *(extra_writes or []),
     ]
     names = pd.concat([b.core.hardware_names for b in batches] or [pd.DataFrame(columns=QUEUE_COLUMNS)], ignore_index=True)
     # a name not seen is 'gone' only when this run read every source that can name hardware
@@ -218,7 +244,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
 
         quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine], ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,
-                             [b.source for b in batches] if complete else [], after=bookkeeping)
+                             [b.source for b in batches if b.source not in INCREMENTAL_SOURCES] if complete else [],
+                             after=bookkeeping)
         landed_sources = {b.source for b in batches}
         counts = [c for b in batches for c in b.core.counts] + [c for c in result.counts if c["source"] not in landed_sources]
         finish_run_log(con, pipeline_run_id, "succeeded", counts)
@@ -332,13 +359,30 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     notability = judge_notability(settings, papers, enrichment.metrics)
     known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
+    extra_writes = []
+    if "fulltext" in settings.sources:
+        with stage("read fulltext") as said:
+            known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
+            fulltext, reads = gather_fulltext(settings, notability, known_runs, aliases, pipeline_run_id)
+            batches.append(fulltext)
+            extra_writes.append(table_write("meta__fulltext_reads", reads, "fulltext"))
+            said.update({"papers read": len(reads), "facts": len(fulltext.core.facts),
+                         "runs of their own": len(fulltext.core.runs), "quarantined": len(fulltext.core.quarantine)})
+    other_runs, changed, conflicts = apply_fulltext_facts(settings, batches, other_runs, aliases)
+    if not changed.empty:  # other sources' runs whose gaps the full text filled: landed again, their source kept
+        extra_writes.append(table_write("core__training_runs", changed, "fulltext"))
+    for batch in batches:
+        if batch.source == "fulltext":
+            batch.core.counts.append({"source": "fulltext", "table": "other sources' runs filled", "rows_in": len(changed),
+                                      "landed": len(changed), "quarantined": 0})
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
-        estimates, comparison = estimate(runs, specs, settings)
+        estimates, comparison = estimate(runs, specs, settings, conflicts)
         flagged = int(comparison["is_flagged"].fillna(False).astype(bool).sum()) if "is_flagged" in comparison else None
         said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged})
     with stage("land in the warehouse") as said:
-        summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
+        summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability,
+                       extra_writes)
         said.update({"rows landed": sum(int(c["landed"]) for c in summary["counts"]),
                      "open in quarantine": summary["totals"].get("quarantined_open")})
     if snapshot:  # rows in = kept + filtered out + malformed, landed in its own transaction above

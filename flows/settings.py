@@ -17,7 +17,7 @@ from warehouse.connection import DEFAULT_WAREHOUSE
 
 # sources and parsers are imported inside functions, so `flopledger sql` starts without the HTTP stack
 
-KNOWN_SOURCES = ("curated", "epoch", "arxiv", "arxiv_snapshot", "semantic_scholar", "openalex")
+KNOWN_SOURCES = ("curated", "epoch", "arxiv", "arxiv_snapshot", "semantic_scholar", "openalex", "fulltext")
 # SOURCES.md: the categories most ML training papers are filed under
 DEFAULT_ARXIV_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 ENV_PREFIX = "FLOPLEDGER_"
@@ -30,7 +30,8 @@ PREFECT_DEFAULTS = {
     "DO_NOT_TRACK": "1",
 }
 # `run` prints failures as one line; a failed task's log would add a traceback (PREFECT_LOGGING_LEVEL=INFO shows it)
-QUIET_PREFECT = {"PREFECT_LOGGING_LEVEL": "CRITICAL"}
+QUIET_PREFECT = {"PREFECT_LOGGING_LEVEL": "CRITICAL",
+                 "DASK_LOGGING__DISTRIBUTED": "warning"}  # a --workers cluster's scheduler and nannies: no INFO lines
 
 
 def env(name: str) -> str | None:
@@ -109,6 +110,23 @@ def fulltext_url(url: str | None = None) -> str:
     return url or env("FULLTEXT_URL") or ARXIV_BASE_URL
 
 
+def fulltext_cache_dir(warehouse: Path) -> Path:
+    """Where `run --source fulltext` keeps raw files: next to the warehouse, flopledger.duckdb -> flopledger.fulltext/."""
+    return warehouse.with_suffix(".fulltext")
+
+
+DASK_ADDRESS = r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$"
+
+
+def check_dask_address(address: str) -> str:
+    """tcp://host:port (a Dask scheduler), else a UsageError naming the expected form."""
+    import re
+
+    if not re.match(DASK_ADDRESS, address) or not 0 < int(address.rsplit(":", 1)[1]) < 65536:
+        raise UsageError(f"--dask-address must look like tcp://host:port, got {address!r}")
+    return address
+
+
 def default_assumptions(name: str | None = None) -> str:
     return name or env("ASSUMPTIONS") or DEFAULT_ASSUMPTION_SET
 
@@ -176,7 +194,7 @@ def notability_rules(path: str | os.PathLike | None = None):
 
 # Settings fields that hold a source's URL, with the variable that can carry it ($FLOPLEDGER_<name>)
 URL_FIELDS = {"epoch_models_url": "EPOCH_MODELS_URL", "arxiv_url": "ARXIV_URL", "s2_url": "S2_URL",
-              "openalex_url": "OPENALEX_URL"}
+              "openalex_url": "OPENALEX_URL", "fulltext_url": "FULLTEXT_URL"}
 
 
 def keep_url_secrets_out(values: dict) -> dict:
@@ -219,6 +237,12 @@ class Settings:
     lock_wait_seconds: float = 0.0         # --wait, $FLOPLEDGER_LOCK_WAIT_SECONDS
     max_response_mb: float | None = None   # $FLOPLEDGER_MAX_RESPONSE_MB; None: each source's default (sources/http.py)
     http_deadline_seconds: float | None = None  # $FLOPLEDGER_HTTP_DEADLINE_SECONDS: one answer, body included
+    fulltext_url: str | None = None        # --fulltext-url, $FLOPLEDGER_FULLTEXT_URL, else https://arxiv.org
+    fulltext_dir: Path | None = None       # --fulltext-dir: a mirror folder of raw files by arXiv id (no network then)
+    paper_ids: tuple[str, ...] = ()        # --paper-id: read these papers whatever their state
+    workers: int | None = None             # --workers: a local Dask cluster of N processes reads the papers
+    dask_address: str | None = None        # --dask-address: an existing Dask scheduler (tcp://host:port)
+    fulltext_min_interval_seconds: float = 3.0  # arXiv's terms: one request every 3 s; $FLOPLEDGER_FULLTEXT_MIN_INTERVAL_SECONDS
 
     def http_limits(self) -> dict:
         """Keyword arguments bounding an HttpClient: size of one answer and time to receive it."""
@@ -272,6 +296,8 @@ def settings_from_env(**overrides) -> Settings:
         "lock_wait_seconds": lock_wait_seconds(overrides.pop("lock_wait_seconds", None)),
         "max_response_mb": _positive_number("MAX_RESPONSE_MB"),
         "http_deadline_seconds": _positive_number("HTTP_DEADLINE_SECONDS"),
+        "fulltext_url": fulltext_url(),
+        "fulltext_min_interval_seconds": float(env("FULLTEXT_MIN_INTERVAL_SECONDS") or 3.0),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**keep_url_secrets_out(base))
@@ -288,7 +314,12 @@ OPTION_SOURCES = {
     "arxiv_snapshot": ("--arxiv-snapshot", ("arxiv_snapshot",)),
     "s2_url": ("--s2-url", ("semantic_scholar",)),
     "openalex_url": ("--openalex-url", ("openalex",)),
-    "contact": ("--contact", ("epoch", "arxiv", "semantic_scholar", "openalex")),
+    "contact": ("--contact", ("epoch", "arxiv", "semantic_scholar", "openalex", "fulltext")),
+    "fulltext_url": ("--fulltext-url", ("fulltext",)),
+    "fulltext_dir": ("--fulltext-dir", ("fulltext",)),
+    "paper_ids": ("--paper-id", ("fulltext",)),
+    "workers": ("--workers", ("fulltext",)),
+    "dask_address": ("--dask-address", ("fulltext",)),
 }
 
 
@@ -355,4 +386,23 @@ def checked_settings(sources=None, warehouse=None, assumptions=None, assumptions
         raise UsageError(f"--source arxiv_snapshot needs --arxiv-snapshot FILE (no file at {settings.arxiv_snapshot})")
     if not settings.curated_dir.is_dir():
         raise UsageError(f"curated directory not found: {settings.curated_dir}")
+    check_fulltext_options(settings)
     return settings
+
+
+def check_fulltext_options(settings: "Settings") -> None:
+    from urllib.parse import urlsplit
+
+    if "fulltext" not in settings.sources:
+        return
+    url = settings.fulltext_url or ""
+    if not (url.startswith(("http://", "https://")) and urlsplit(url).hostname):
+        raise UsageError(f"--fulltext-url must be an http(s) URL with a host, got {url!r}")
+    if settings.fulltext_dir is not None and not Path(settings.fulltext_dir).is_dir():
+        raise UsageError(f"--fulltext-dir: no folder at {settings.fulltext_dir}")
+    if settings.workers is not None and settings.dask_address is not None:
+        raise UsageError("--workers and --dask-address exclude each other: start a local cluster or use one")
+    if settings.workers is not None and settings.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {settings.workers}")
+    if settings.dask_address is not None:
+        check_dask_address(settings.dask_address)

@@ -5,7 +5,8 @@ DDL (warehouse/migrations/) and each model agree column for column.
 Names follow `<layer>[_<source>]__<entity>`: raw (a source's own field names), core (cleaned, one
 row per entity), out (estimates and comparisons), ref (curated tables under git) and meta (the
 pipeline's own bookkeeping). Meta tables and the bulk-loaded arXiv snapshot are written by SQL in
-warehouse/ and have no model; their rows never come from a frame.
+warehouse/ and have no model; their rows never come from a frame (meta__fulltext_reads is the exception:
+its rows come from the full-text flow's frames and land, validated, with the facts they produced).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandera.pandas as pa
 
 from schemas.compute_estimate import ComputeComparison, ComputeEstimate
 from schemas.enrichment import PaperMetric, RawApiRecord
+from schemas.fulltext_read import FulltextRead
 from schemas.hardware_spec import HardwareAlias, HardwareSpec, HardwareUnit
 from schemas.paper import Paper
 from schemas.raw_curated import RawCuratedRecord
@@ -59,7 +61,8 @@ _TABLES = [
     Table("core__papers", "core", Paper, ("paper_id",), "a paper, deduplicated across sources"),
     Table("core__training_runs", "core", TrainingRun, ("run_id",), "a training run with the facts both methods use",
           RUN_DOOR_ONLY),
-    Table("core__run_facts", "core", RunFact, ("run_id", "fact"), "a stated fact with its place in the paper"),
+    Table("core__run_facts", "core", RunFact, ("run_id", "fact", "source"),
+          "a fact one source states for a run, with its place in the paper"),
     Table("core__run_extractions", "core", RunExtraction, ("run_id", "field"), "a value read from a hardware statement"),
     Table("core__paper_metrics", "core", PaperMetric, ("paper_id", "source"), "a paper as one enrichment source sees it"),
     Table("out__compute_estimates", "out", ComputeEstimate, ("run_id", "method", "assumption_set"),
@@ -75,6 +78,7 @@ _TABLES = [
     Table("meta__run_log", "meta", None, ("pipeline_run_id",), "a pipeline run"),
     Table("meta__source_cursors", "meta", None, ("source", "cursor_key"), "where a source's next run resumes"),
     Table("meta__quarantine_records", "meta", None, ("quarantine_id",), "a rejected record and the check it failed"),
+    Table("meta__fulltext_reads", "meta", FulltextRead, ("paper_key",), "a paper's full text read at one version"),
     Table("meta__schema_version", "meta", None, ("version",), "an applied migration"),
 ]
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}

@@ -14,9 +14,9 @@ class RunFact(pa.DataFrameModel):
     note: Series[str] = pa.Field(nullable=True)
     source: Series[str] = pa.Field()
 
-    @pa.dataframe_check(name="fact_unique_per_run", error="a run states the same fact twice")
+    @pa.dataframe_check(name="fact_unique_per_run", error="a source states the same fact of a run twice")
     def fact_unique_per_run(cls, df):
-        return ~df.duplicated(["run_id", "fact"], keep=False)
+        return ~df.duplicated(["run_id", "fact", "source"], keep=False)
 
     class Config:
         coerce = True

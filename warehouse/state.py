@@ -9,7 +9,7 @@ import pandas as pd
 from warehouse.connection import connect_read_only, resolve_warehouse_path
 
 
-def _read(warehouse, query: str, params=None) -> pd.DataFrame | None:
+def read_query(warehouse, query: str, params=None) -> pd.DataFrame | None:
     if not resolve_warehouse_path(warehouse).exists():
         return None
     con = connect_read_only(warehouse, locked=False)  # the run may hold its write connection
@@ -25,9 +25,9 @@ def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFram
     """(training runs of the sources not read this time, papers of those sources), so estimates
     cover every run in the warehouse and papers deduplicate against what is already there."""
     names = list(sources)
-    runs = _read(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core__training_runs "
+    runs = read_query(warehouse, "SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM core__training_runs "
                             "WHERE NOT list_contains($1, source)", [names])
-    papers = _read(warehouse, "SELECT paper_id, title, arxiv_id, doi, categories, sources, source FROM core__papers "
+    papers = read_query(warehouse, "SELECT paper_id, title, arxiv_id, doi, categories, sources, source FROM core__papers "
                               "WHERE NOT list_contains($1, source)", [names])
     empty = pd.DataFrame(columns=["paper_id", "title", "arxiv_id", "doi", "source"])
     return (runs if runs is not None else pd.DataFrame(columns=["run_id"])), (papers if papers is not None else empty)
@@ -35,13 +35,13 @@ def read_other_sources(warehouse, sources: tuple[str, ...]) -> tuple[pd.DataFram
 
 def read_table(warehouse, table: str) -> pd.DataFrame:
     """A whole warehouse table (e.g. the raw rows a source committed page by page)."""
-    found = _read(warehouse, f"SELECT * FROM {table}")
+    found = read_query(warehouse, f"SELECT * FROM {table}")
     return found if found is not None else pd.DataFrame()
 
 
 def papers_due(warehouse, papers: pd.DataFrame, service: str, refresh_days: float) -> pd.DataFrame:
     """The papers `service` has not described within `refresh_days` (all of them on a new warehouse)."""
-    fresh = _read(warehouse, "SELECT paper_id FROM core__paper_metrics WHERE source = ? "
+    fresh = read_query(warehouse, "SELECT paper_id FROM core__paper_metrics WHERE source = ? "
                              "AND checked_at >= now() - to_days(CAST(? AS INTEGER))", [service, int(refresh_days)])
     if fresh is None or fresh.empty:
         return papers
@@ -49,7 +49,7 @@ def papers_due(warehouse, papers: pd.DataFrame, service: str, refresh_days: floa
 
 
 def sources_landed_before(warehouse) -> list[str]:
-    found = _read(warehouse, "SELECT DISTINCT source FROM core__training_runs")
+    found = read_query(warehouse, "SELECT DISTINCT source FROM core__training_runs")
     return [] if found is None else found["source"].tolist()
 
 

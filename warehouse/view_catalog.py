@@ -4,7 +4,7 @@ and checked against views.sql by tests/unit/test_views.py. No imports: the CLI r
 PUBLIC_VIEWS = {  # name -> what one row is (at most 57 characters: the help fits 80 columns)
     "papers": "a paper: title, published_date, arxiv_id, doi, url",
     "training_runs": "a run: sizes, hardware, hardware_family, published_date",
-    "run_facts": "a stated fact of a run and where the paper states it",
+    "run_facts": "a fact one source states for a run, and where it stands",
     "run_extractions": "a value read from a hardware statement, with its span",
     "hardware_specs": "a chip: peaks per precision, memory, hardware_family",
     "hardware_aliases": "a name papers use for a chip, with its date window",

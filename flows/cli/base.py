@@ -67,7 +67,7 @@ def add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     """The options `run` and `serve` share: what to read, where to land it, under which assumptions."""
     parser.add_argument("--source", action="append", dest="sources", metavar="NAME",
                         help="source to ingest (repeatable); known: curated, epoch, arxiv, arxiv_snapshot, "
-                             "semantic_scholar, openalex")
+                             "semantic_scholar, openalex, fulltext")
     parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: $FLOPLEDGER_WAREHOUSE or ./flopledger.duckdb)")
     parser.add_argument("--assumptions", metavar="SET",
                         help="assumption set: openai-2018 or epoch-2022 (default: $FLOPLEDGER_ASSUMPTIONS or epoch-2022)")

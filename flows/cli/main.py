@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.cli.base import PROG, CliError, OneLineParser, add_pipeline_options, iso_date
+from flows.cli.base import PROG, CliError, OneLineParser, add_pipeline_options, iso_date, positive_int
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
                      "($FLOPLEDGER_ARXIV_SNAPSHOT); used with --source arxiv_snapshot")
     run.add_argument("--s2-url", metavar="URL", help="Semantic Scholar Graph API base URL ($FLOPLEDGER_S2_URL; key: $FLOPLEDGER_S2_API_KEY)")
     run.add_argument("--openalex-url", metavar="URL", help="OpenAlex API base URL ($FLOPLEDGER_OPENALEX_URL; key: $FLOPLEDGER_OPENALEX_API_KEY)")
+    run.add_argument("--fulltext-url", metavar="URL", help="where papers' full text is fetched: e-prints at URL/e-print/ID, "
+                     "PDFs at URL/pdf/ID (default: $FLOPLEDGER_FULLTEXT_URL or https://arxiv.org); used with --source fulltext")
+    run.add_argument("--fulltext-dir", type=Path, metavar="DIR", help="a folder of raw files named by arXiv id "
+                     "(2401.01234v2.tar.gz, .gz, .tex, .pdf); read instead of the network; used with --source fulltext")
+    run.add_argument("--paper-id", action="append", dest="paper_ids", metavar="ID",
+                     help="read this paper's full text whatever its state (paper_id or arXiv id; repeatable)")
+    scale = run.add_mutually_exclusive_group()
+    scale.add_argument("--workers", type=positive_int, metavar="N",
+                       help="read full text on a local Dask cluster of N processes (default: in this process)")
+    scale.add_argument("--dask-address", type=_dask_address, metavar="tcp://HOST:PORT",
+                       help="read full text on an existing Dask cluster")
     run.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent to live sources ($FLOPLEDGER_CONTACT)")
     run.set_defaults(handler=command_run)
 
@@ -153,6 +164,15 @@ def command_sql(args) -> int:
     from flows.cli.sql import run_sql
 
     return run_sql(args.query, args.warehouse, args.format, args.output)
+
+
+def _dask_address(text: str) -> str:
+    from flows.settings import check_dask_address
+
+    try:
+        return check_dask_address(text)
+    except CliError as err:
+        raise argparse.ArgumentTypeError(str(err).replace("--dask-address ", "")) from None
 
 
 def _sql_output_path(text: str):

@@ -14,7 +14,10 @@ def settings_from_args(args):
         arxiv_url=getattr(args, "arxiv_url", None),
         arxiv_categories=tuple(args.arxiv_categories) if getattr(args, "arxiv_categories", None) else None,
         since=getattr(args, "since", None), until=getattr(args, "until", None), s2_url=getattr(args, "s2_url", None),
-        openalex_url=getattr(args, "openalex_url", None), arxiv_snapshot=getattr(args, "arxiv_snapshot", None))
+        openalex_url=getattr(args, "openalex_url", None), arxiv_snapshot=getattr(args, "arxiv_snapshot", None),
+        fulltext_url=getattr(args, "fulltext_url", None), fulltext_dir=getattr(args, "fulltext_dir", None),
+        paper_ids=tuple(args.paper_ids) if getattr(args, "paper_ids", None) else None,
+        workers=getattr(args, "workers", None), dask_address=getattr(args, "dask_address", None))
 
 
 def run_pipeline(args) -> int:
@@ -27,6 +30,10 @@ def run_pipeline(args) -> int:
 
     settings = settings_from_args(args)
     apply_prefect_defaults()
+    if "fulltext" in settings.sources and (settings.workers or settings.dask_address):
+        from flows.fulltext_flow import shared_prefect_api
+
+        shared_prefect_api()  # before the flow starts: Dask workers report to the same Prefect server
     reporter = StageReporter()
     # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once, in one line
     with stop_on_termination(), warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds), \

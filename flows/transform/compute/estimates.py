@@ -62,3 +62,27 @@ def flag_architecture_checks(comparison: pd.DataFrame, checks: pd.DataFrame | No
     comparison.loc[newly, "severity"] = "low"
     comparison.loc[newly, "review_status"] = "open"
     return comparison
+
+
+def flag_source_conflicts(comparison: pd.DataFrame, conflicts: pd.DataFrame | None) -> pd.DataFrame:
+    """A run whose full text states a value other than its curated or stated one goes to review, with both
+    values in the reason (the run keeps its own value; run_facts keeps both rows). Severity low, as for an
+    architecture check, unless the methods' disagreement already set one."""
+    if conflicts is None or conflicts.empty:
+        return comparison
+    reasons: dict[str, list[str]] = {}
+    for c in conflicts.itertuples(index=False):
+        reasons.setdefault(c.run_id, []).append(
+            f"source conflict: fulltext states {c.column} {c.fulltext_value} ({c.where_in_source}), "
+            f"{c.stated_source} states {c.stated_value}")
+    hit = comparison["run_id"].isin(reasons)
+    if not hit.any():
+        return comparison
+    added = comparison.loc[hit, "run_id"].map(lambda r: "; ".join(reasons[r]))
+    old = comparison.loc[hit, "flag_reason"]
+    comparison.loc[hit, "flag_reason"] = np.where(old.notna() & (old != ""), old.astype(str) + "; " + added, added)
+    newly = hit & ~comparison["is_flagged"].astype(bool)
+    comparison.loc[hit, "is_flagged"] = True
+    comparison.loc[newly, "severity"] = "low"
+    comparison.loc[newly, "review_status"] = "open"
+    return comparison
