@@ -30,10 +30,6 @@ def run_pipeline(args) -> int:
 
     settings = settings_from_args(args)
     apply_prefect_defaults()
-    if "fulltext" in settings.sources and (settings.workers or settings.dask_address):
-        from flows.fulltext_flow import shared_prefect_api
-
-        shared_prefect_api()  # before the flow starts: Dask workers report to the same Prefect server
     reporter = StageReporter()
     # before Prefect starts its temporary server (10-20 s): a busy warehouse fails at once, in one line
     with stop_on_termination(), warehouse_lock(settings.warehouse, wait_seconds=settings.lock_wait_seconds), \
@@ -48,6 +44,10 @@ def run_pipeline(args) -> int:
 
             tie_temporary_server()
         reporter.begin("Prefect start-up", f"reporting to {api}" if api else "a temporary local server, 10-20 s")
+        if "fulltext" in settings.sources and (settings.workers or settings.dask_address):
+            from flows.fulltext_flow import shared_prefect_api
+
+            shared_prefect_api()  # before the flow starts: Dask workers report to the same Prefect server
         from flows.pipeline import build_warehouse
 
         summary = build_warehouse(settings)
