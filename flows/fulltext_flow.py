@@ -117,7 +117,9 @@ def task_runner(workers: int | None = None, dask_address: str | None = None):
         if dask_address:
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
-                                              "dashboard_address": None})
+                                              # None still serves the scheduler's HTTP routes on :8787 (a clash
+                                              # warning when taken); any free port on this machine only instead
+                                              "dashboard_address": "127.0.0.1:0"})
     return ThreadPoolTaskRunner(max_workers=1)
 
 
