@@ -22,14 +22,14 @@ from flows.settings import Settings, fulltext_cache_dir
 from flows.transform.ingest.core import build_core, count_rows
 from flows.transform.ingest.sources import SourceBatch
 from flows.transform.papers.fulltext_merge import CONFLICT_COLUMNS, SOURCE, fill_from_fulltext, map_candidate_runs
-from flows.transform.papers.fulltext_selection import select_fulltext_papers
+from flows.transform.papers.fulltext_selection import candidate_papers, select_fulltext_papers
 from schemas.frames import ensure_columns
 from schemas.run_fact import RunFact
 from schemas.training_run import TrainingRun
 from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources.fulltext import fulltext_client
 from warehouse.fulltext_cache import FulltextCache
-from warehouse.fulltext_reads import fulltext_candidates, fulltext_facts
+from warehouse.fulltext_reads import fulltext_facts, fulltext_state
 
 READ_COLUMNS = ["paper_key", "paper_id", "arxiv_id", "content_sha256", "kind", "fact_count", "run_count",
                 "refused_reason", "read_at", "pipeline_run_id"]
@@ -72,10 +72,15 @@ def _paper_rows(papers: list[dict]) -> pd.DataFrame:
 
 
 def read_fulltext_source(settings: Settings, notability: pd.DataFrame, known_runs: pd.DataFrame,
-                         aliases: pd.DataFrame, pipeline_run_id: str) -> tuple[SourceBatch, pd.DataFrame]:
-    """(the fulltext source batch: runs of their own, facts for new and matched runs, quarantine; the reads)."""
+                         aliases: pd.DataFrame, pipeline_run_id: str,
+                         new_papers: pd.DataFrame | None = None) -> tuple[SourceBatch, pd.DataFrame]:
+    """(the fulltext source batch: runs of their own, facts for new and matched runs, quarantine; the reads).
+    `new_papers` and `known_runs` hold this run's papers and runs: a paper landing in the same run (a new
+    warehouse built with `--source curated --source fulltext`) is read in that run."""
     notable = set(notability.loc[notability["is_notable"].fillna(False).astype(bool), "paper_id"])
-    candidates = fulltext_candidates(settings.warehouse)
+    state = fulltext_state(settings.warehouse)
+    candidates = candidate_papers([state.papers] + ([new_papers] if new_papers is not None else []),
+                                  [state.runs, known_runs], state.versions, state.reads)
     papers, unknown = select_fulltext_papers(candidates, notable, settings.paper_ids, settings.limit)
     cache = FulltextCache(fulltext_cache_dir(settings.warehouse))
     items, failed = gather_sources(papers, cache, _client_factory(settings), settings.fetch_url("fulltext_url"),

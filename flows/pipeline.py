@@ -191,11 +191,11 @@ INCREMENTAL_SOURCES = ("fulltext",)
 
 @task(name="read-fulltext-source", cache_policy=NO_CACHE)
 def gather_fulltext(settings: Settings, notability: pd.DataFrame, known_runs: pd.DataFrame, aliases,
-                    pipeline_run_id: str):
+                    pipeline_run_id: str, new_papers: pd.DataFrame):
     """Papers picked and their raw files fetched; the reading itself is the flopledger-fulltext subflow."""
     from flows.fulltext_source import read_fulltext_source
 
-    return read_fulltext_source(settings, notability, known_runs, aliases, pipeline_run_id)
+    return read_fulltext_source(settings, notability, known_runs, aliases, pipeline_run_id, new_papers)
 
 
 @task(name="fill-from-fulltext", cache_policy=NO_CACHE)
@@ -363,7 +363,9 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     if "fulltext" in settings.sources:
         with stage("read fulltext") as said:
             known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
-            fulltext, reads = gather_fulltext(settings, notability, known_runs, aliases, pipeline_run_id)
+            new_papers = pd.concat([b.core.papers for b in batches] or [pd.DataFrame(columns=["paper_id"])],
+                                   ignore_index=True)
+            fulltext, reads = gather_fulltext(settings, notability, known_runs, aliases, pipeline_run_id, new_papers)
             batches.append(fulltext)
             extra_writes.append(table_write("meta__fulltext_reads", reads, "fulltext"))
             said.update({"papers read": len(reads), "facts": len(fulltext.core.facts),

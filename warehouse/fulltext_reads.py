@@ -3,48 +3,43 @@ lack and what was read of them before), and the facts earlier reads landed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from warehouse.state import read_query
 
-CANDIDATE_COLUMNS = ["paper_id", "arxiv_id", "version", "title", "published_date", "is_notable", "run_count",
-                     "has_hardware", "has_size", "read_keys"]
-
-# One row per paper with an arXiv id: its latest version the arXiv source saw (null when no arXiv entry
-# was landed), whether any of its runs names hardware (chips or device-hours) and any states a size
-# (parameters and tokens or examples), and the keys (arxiv:<id><vN>) read before.
-CANDIDATES_SQL = """
-WITH versions AS (
-    SELECT arxiv_id, max(TRY_CAST(json_extract_string(record, '$.version') AS INTEGER)) AS latest
-    FROM raw_arxiv__entries GROUP BY arxiv_id
-), runs AS (
-    SELECT paper_id, count(*) AS run_count,
-           bool_or(hardware_id IS NOT NULL OR hardware_text IS NOT NULL OR chip_hours IS NOT NULL) AS has_hardware,
-           bool_or(parameter_count IS NOT NULL AND (training_tokens IS NOT NULL OR dataset_tokens IS NOT NULL
-                   OR training_examples IS NOT NULL)) AS has_size
-    FROM core__training_runs WHERE source <> 'fulltext' GROUP BY paper_id
-), reads AS (
-    SELECT paper_id, list(paper_key ORDER BY paper_key) AS read_keys FROM meta__fulltext_reads GROUP BY paper_id
-)
-SELECT p.paper_id, p.arxiv_id, v.latest AS version, p.title, p.published_date, coalesce(p.is_notable, FALSE) AS is_notable,
-       coalesce(r.run_count, 0) AS run_count, coalesce(r.has_hardware, FALSE) AS has_hardware,
-       coalesce(r.has_size, FALSE) AS has_size, coalesce(x.read_keys, []) AS read_keys
-FROM core__papers p
-LEFT JOIN versions v ON v.arxiv_id = p.arxiv_id
-LEFT JOIN runs r ON r.paper_id = p.paper_id
-LEFT JOIN reads x ON x.paper_id = p.paper_id
-WHERE p.arxiv_id IS NOT NULL
-ORDER BY p.paper_id
-"""
+PAPER_COLUMNS = ["paper_id", "arxiv_id", "title", "published_date", "is_notable"]
+RUN_COLUMNS = ["run_id", "paper_id", "source", "hardware_id", "hardware_text", "chip_hours", "parameter_count",
+               "training_tokens", "dataset_tokens", "training_examples"]
 
 
-def fulltext_candidates(warehouse) -> pd.DataFrame:
-    """Every paper with an arXiv id, as CANDIDATE_COLUMNS (an empty frame on a new warehouse)."""
-    found = read_query(warehouse, CANDIDATES_SQL)
-    if found is None:
-        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
-    found["read_keys"] = [list(keys) if keys is not None else [] for keys in found["read_keys"]]
-    return found[CANDIDATE_COLUMNS]
+@dataclass
+class FulltextState:
+    """What the warehouse knows for the choice of papers (flows/transform/papers/fulltext_selection.py
+    judges): papers with an arXiv id, their runs' hardware and size columns, the latest version the arXiv
+    source saw of each id, and the keys (arxiv:<id><vN>) read before for each paper."""
+    papers: pd.DataFrame
+    runs: pd.DataFrame
+    versions: pd.DataFrame   # arxiv_id, version
+    reads: pd.DataFrame      # paper_id, paper_key
+
+
+def fulltext_state(warehouse) -> FulltextState:
+    """The warehouse's side of the choice (empty frames on a new warehouse)."""
+    queries = {
+        "papers": (f"SELECT {', '.join(PAPER_COLUMNS)} FROM core__papers WHERE arxiv_id IS NOT NULL", PAPER_COLUMNS),
+        "runs": (f"SELECT {', '.join('t.' + c for c in RUN_COLUMNS)} FROM core__training_runs t "
+                 "JOIN core__papers p ON p.paper_id = t.paper_id WHERE p.arxiv_id IS NOT NULL", RUN_COLUMNS),
+        "versions": ("SELECT arxiv_id, max(TRY_CAST(json_extract_string(record, '$.version') AS INTEGER)) AS version "
+                     "FROM raw_arxiv__entries GROUP BY arxiv_id", ["arxiv_id", "version"]),
+        "reads": ("SELECT paper_id, paper_key FROM meta__fulltext_reads", ["paper_id", "paper_key"]),
+    }
+    frames = {}
+    for name, (sql, columns) in queries.items():
+        found = read_query(warehouse, sql)
+        frames[name] = found if found is not None else pd.DataFrame(columns=columns)
+    return FulltextState(**frames)
 
 
 def fulltext_facts(warehouse) -> pd.DataFrame:

@@ -131,3 +131,13 @@ def test_the_cli_reads_a_mirror_folder_with_no_server_and_exits_0(prefect_api_ur
     missing = query(path, "SELECT check_name, reason FROM quarantine WHERE record_key = 'wren2025_counted_cores'")
     assert missing[0][0] == "fetch_failed" and "neither the cache nor the mirror folder" in missing[0][1]
     assert query(path, "SELECT check_name FROM quarantine WHERE record_key = 'tarpit2025_escape'")[0][0] == "unsafe_tar_member"
+
+
+def test_a_new_warehouse_built_with_curated_and_fulltext_together_reads_in_that_same_run(run_flow, server, tmp_path):
+    before = asked(server, "2503.00001")
+    summary = run_flow(warehouse=tmp_path / "w.duckdb", curated_dir=CURATED, sources=("curated", "fulltext"),
+                       fulltext_url=server.url_for("/"), fulltext_min_interval_seconds=0.0)
+    assert next(c for c in summary["counts"] if c["table"] == "papers read")["rows_in"] >= 1
+    assert asked(server, "2503.00001") == before + 1
+    run = query(tmp_path / "w.duckdb", "SELECT hardware_id, chip_count FROM training_runs WHERE run_id = 'echo_600m'")[0]
+    assert run == ("google_tpu_v3", 64.0)

@@ -149,3 +149,25 @@ def test_bad_fulltext_options_are_one_line(args, fragment, tmp_path):
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("flopledger: error: "), result.stderr
     assert fragment in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_candidates_join_the_warehouse_and_this_run_and_ignore_fulltexts_own_runs():
+    from flows.transform.papers.fulltext_selection import candidate_papers
+
+    stored = pd.DataFrame({"paper_id": ["old", "noarxiv"], "arxiv_id": ["2401.00001", None], "title": ["Old", "No id"],
+                           "published_date": ["2024-01-02", "2024-01-03"], "is_notable": [True, True]})
+    stored_runs = pd.DataFrame({"run_id": ["old_r", "old_ft"], "paper_id": ["old", "old"], "source": ["curated", "fulltext"],
+                                "hardware_id": [None, "tpu_v4"], "parameter_count": [1e9, None],
+                                "training_tokens": [2e10, None]})
+    this_run = pd.DataFrame({"paper_id": ["new"], "arxiv_id": ["2402.00002"], "title": ["New"],
+                             "published_date": ["2024-02-01"]})
+    this_runs = pd.DataFrame({"run_id": ["new_r"], "paper_id": ["new"], "source": ["curated"], "chip_hours": [1000.0]})
+    versions = pd.DataFrame({"arxiv_id": ["2402.00002", "2402.00002"], "version": [1, 3]})
+    reads = pd.DataFrame({"paper_id": ["old"], "paper_key": ["arxiv:2401.00001"]})
+    out = candidate_papers([stored, this_run], [stored_runs, this_runs], versions, reads).set_index("paper_id")
+    assert list(out.index) == ["new", "old"]  # the paper without an arXiv id is no candidate
+    # the old paper's hardware came only from full text, which does not count: it still lacks hardware
+    assert out.loc["old", ["has_hardware", "has_size", "run_count"]].tolist() == [False, True, 1]
+    assert out.loc["old", "read_keys"] == ["arxiv:2401.00001"]
+    assert out.loc["new", ["has_hardware", "has_size", "version"]].tolist() == [True, False, 3]
+    assert out.loc["new", "is_notable"] == False  # noqa: E712 (this run's verdicts are passed separately)

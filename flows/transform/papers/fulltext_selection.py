@@ -26,6 +26,47 @@ def paper_key(arxiv_id: str, version=None) -> str:
     return f"arxiv:{arxiv_id}{version_tag(version) or ''}"
 
 
+CANDIDATE_COLUMNS = ["paper_id", "arxiv_id", "version", "title", "published_date", "is_notable", "run_count",
+                     "has_hardware", "has_size", "read_keys"]
+HARDWARE_COLUMNS = ["hardware_id", "hardware_text", "chip_hours"]
+SIZE_TOKENS_COLUMNS = ["training_tokens", "dataset_tokens", "training_examples"]
+
+
+def _known(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Row by row: any of `columns` holds a value (absent columns hold none)."""
+    present = [frame[c].notna() for c in columns if c in frame.columns]
+    return pd.concat(present, axis=1).any(axis=1) if present else pd.Series(False, index=frame.index)
+
+
+def candidate_papers(papers: list[pd.DataFrame], runs: list[pd.DataFrame], versions: pd.DataFrame,
+                     reads: pd.DataFrame) -> pd.DataFrame:
+    """Every paper with an arXiv id, as CANDIDATE_COLUMNS: the warehouse's papers and runs and this run's
+    (later frames win for the same paper_id or run_id, so a paper landing in this same run is a candidate).
+    A run has hardware when it names chips, a hardware text or device-hours, and a size when it states a
+    parameter count with tokens or examples; the full-text source's own runs do not count."""
+    paper_columns = ["paper_id", "arxiv_id", "title", "published_date"]
+    every = pd.concat([p.reindex(columns=paper_columns + ["is_notable"]) for p in papers], ignore_index=True)
+    every = every[every["arxiv_id"].notna()].drop_duplicates("paper_id", keep="last")
+    if every.empty:
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    run_rows = pd.concat([r for r in runs if not r.empty] or [pd.DataFrame(columns=["run_id", "paper_id", "source"])],
+                         ignore_index=True).drop_duplicates("run_id", keep="last")
+    run_rows = run_rows[run_rows["source"].ne("fulltext") & run_rows["paper_id"].isin(set(every["paper_id"]))]
+    flags = pd.DataFrame({"paper_id": run_rows["paper_id"], "has_hardware": _known(run_rows, HARDWARE_COLUMNS),
+                          "has_size": _known(run_rows, ["parameter_count"]) & _known(run_rows, SIZE_TOKENS_COLUMNS)})
+    per_paper = flags.groupby("paper_id").agg(run_count=("has_size", "size"), has_hardware=("has_hardware", "any"),
+                                              has_size=("has_size", "any")).reset_index()
+    latest = versions.dropna(subset=["arxiv_id"]).groupby("arxiv_id")["version"].max().reset_index()
+    keys = reads.groupby("paper_id")["paper_key"].agg(lambda k: sorted(k)).rename("read_keys").reset_index()
+    out = every.merge(per_paper, on="paper_id", how="left").merge(latest, on="arxiv_id", how="left") \
+               .merge(keys, on="paper_id", how="left")
+    out["run_count"] = out["run_count"].fillna(0).astype(int)
+    for column in ("has_hardware", "has_size", "is_notable"):
+        out[column] = out[column].astype("boolean").fillna(False).astype(bool)
+    out["read_keys"] = [k if isinstance(k, list) else [] for k in out["read_keys"]]
+    return out.sort_values("paper_id").reset_index(drop=True)[CANDIDATE_COLUMNS]
+
+
 def why_read(paper: dict, named: bool) -> str | None:
     """The reason to read a candidate paper, or None to leave it."""
     if named:
