@@ -28,7 +28,7 @@ from flows.fetch import build_enrichment, fetch_epoch_batch, merge_enrichment
 from flows.transform.papers.enrichment import EnrichmentBatch
 from flows.transform.papers.notability import select_notable
 from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
-from flows.transform.compute.estimates import estimate_compute
+from flows.transform.compute.estimates import estimate_checked
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write
 from sources.arxiv import arxiv_client
@@ -165,8 +165,9 @@ def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 @task(name="estimate-compute", cache_policy=NO_CACHE)
-def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return estimate_compute(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file),
+def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(estimates, comparison, quarantine rows for estimates no run can have)."""
+    return estimate_checked(runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file),
                             read_model_configs())
 
 
@@ -184,7 +185,7 @@ def _source_writes(batch: SourceBatch, complete: bool) -> list:
 
 @task(name="land-warehouse", cache_policy=NO_CACHE)
 def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list[SourceBatch], estimates,
-         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame) -> dict:
+         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame, estimate_quarantine: pd.DataFrame) -> dict:
     complete = settings.is_complete_pass
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
@@ -216,7 +217,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
             save_notability(con, notability)
             mark_checked(con, enrichment.metrics)
 
-        quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine], ignore_index=True)
+        quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine, estimate_quarantine],
+                               ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,
                              [b.source for b in batches] if complete else [], after=bookkeeping)
         landed_sources = {b.source for b in batches}
@@ -334,11 +336,13 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
-        estimates, comparison = estimate(runs, specs, settings)
+        estimates, comparison, estimate_quarantine = estimate(runs, specs, settings)
         flagged = int(comparison["is_flagged"].fillna(False).astype(bool).sum()) if "is_flagged" in comparison else None
-        said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged})
+        said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged,
+                     "quarantined (beyond any training run)": len(estimate_quarantine) or None})
     with stage("land in the warehouse") as said:
-        summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability)
+        summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability,
+                       estimate_quarantine)
         said.update({"rows landed": sum(int(c["landed"]) for c in summary["counts"]),
                      "open in quarantine": summary["totals"].get("quarantined_open")})
     if snapshot:  # rows in = kept + filtered out + malformed, landed in its own transaction above
@@ -361,6 +365,10 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
 
 
 def read_counts(batch: SourceBatch) -> dict:
-    """A source batch in numbers: what came in, what passed the models, what went to quarantine."""
+    """A source batch in numbers: what came in, what passed the models, what went to quarantine; a file
+    with a header line and no records says so, rather than a row of zeros."""
+    rows_read = next((c["rows_in"] for c in batch.core.counts if c["table"] == batch.raw_table), None)
+    if batch.source == "epoch" and rows_read == 0:
+        return {"rows in the file (it has a header line and no records; nothing to land)": 0}
     return {"rows in": len(batch.raw), "papers": len(batch.core.papers), "runs validated": len(batch.core.runs),
             "quarantined": len(batch.core.quarantine)}
