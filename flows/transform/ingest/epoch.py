@@ -17,6 +17,7 @@ import re
 import pandas as pd
 
 from flows.transform.ingest.epoch_cells import read_date, read_link, read_number, read_text, read_utilization
+from schemas.frames import frame_rows
 from schemas.training_run import DOMAINS
 
 SOURCE = "epoch"
@@ -199,7 +200,7 @@ def map_epoch_models(ok: pd.DataFrame, ids: pd.Series, base_ids: dict[str, str])
     `ids`: each row's model id (ok's index), `base_ids`: base model name -> run id over the whole table.
     Papers and runs carry their row's source_row; papers are one per row (the caller keeps the first)."""
     papers, runs, facts, problems = [], [], [], []
-    for index, row in zip(ok.index, ok.to_dict("records")):  # plain dicts: a Series per row cost more than the row
+    for index, row in zip(ok.index, frame_rows(ok)):  # plain dicts: a Series per row cost more than the row
         reader = RowReader(row, run_id_for(ids[index]))
         papers.append(map_paper(reader, ids[index]) | {"source_row": row["source_row"]})
         run, run_facts = map_run(reader, papers[-1]["paper_id"], base_ids)
@@ -213,6 +214,6 @@ def map_epoch_models(ok: pd.DataFrame, ids: pd.Series, base_ids: dict[str, str])
 def raw_records(ok: pd.DataFrame, keys: pd.Series, location: str, file_sha256: str) -> pd.DataFrame:
     """raw_epoch__models rows: Epoch's columns untouched, as one JSON object per record."""
     records = [json.dumps({c: v for c, v in row.items() if c != "source_row" and isinstance(v, str)},
-                          ensure_ascii=False) for row in ok.to_dict("records")]
+                          ensure_ascii=False) for row in frame_rows(ok)]
     return pd.DataFrame({"record_key": keys.to_numpy(), "source_row": ok["source_row"].to_numpy(),
                          "record": records, "source_location": location, "file_sha256": file_sha256})

@@ -18,13 +18,14 @@ from flows.transform.ingest.core import build_core, count_rows
 from flows.transform.ingest.epoch import SOURCE as EPOCH, map_epoch_models, raw_records, run_id_for
 from flows.transform.ingest.epoch_ids import base_ids_of, merge_same_models, plan_rows
 from flows.transform.ingest.sources import SourceBatch
+from schemas.frames import frame_rows
 from schemas.validation import QUARANTINE_COLUMNS
 
 def _cell_payloads(problems: pd.DataFrame, ok: pd.DataFrame, run_ids: pd.Series) -> list[str]:
     """Each bad cell's payload: its row's cells (enough to fix and replay) plus `bad_cell`, the column at fault."""
     bad = run_ids.isin(set(problems["run_id"]))
     cells = {run_id: {k: v for k, v in row.items() if k != "source_row" and isinstance(v, str)}
-             for run_id, row in zip(run_ids[bad], ok[bad].to_dict("records"))}
+             for run_id, row in zip(run_ids[bad], frame_rows(ok[bad]))}
     return [json.dumps(cells.get(r, {}) | {"bad_cell": c}, ensure_ascii=False)
             for r, c in zip(problems["run_id"], problems["column"])]
 

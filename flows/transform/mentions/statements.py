@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flows.transform.mentions.patterns import MODEL_SIZE, PER_GROUP_BEFORE
+from schemas.frames import frame_rows
 
 # extracted mention key -> training-run column
 FIELDS = {"hardware_text": "hardware_text", "chip_count": "chip_count", "duration_hours": "training_hours",
@@ -174,7 +175,7 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
     rows, resolve = [], _name_resolver(aliases)
     has_text = runs["hardware_statement"].map(lambda t: isinstance(t, str) and bool(t.strip())).to_numpy(dtype=bool)
     needed = ["run_id", *FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"]
-    for index, run in zip(runs.index[has_text], runs.loc[has_text, needed].to_dict("records")):  # not iterrows: 10^4 rows
+    for index, run in zip(runs.index[has_text], frame_rows(runs.loc[has_text], needed)):  # not iterrows: 10^4 rows
         text = run["hardware_statement"]
         mention = _training_mention(text, matcher, run["paper_published_date"])
         if mention is None:
