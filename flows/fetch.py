@@ -58,10 +58,17 @@ def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, c
     data, responses = fetch_bytes(location, EPOCH, client_factory)
     shown = redact_url(location)  # what lands in source_location and error lines: no credentials
     chunks = iter_epoch_models(data, shown, chunk_rows, limit or None)
-    first = next(chunks)  # checks the header and the file's last line before anything else is read
-    keys = read_epoch_keys(data, shown, limit or None)
-    parts = (split_epoch_models(chunk) for chunk in itertools.chain([first], chunks))
-    return build_epoch_batch(keys, parts, shown, hashlib.sha256(data).hexdigest(), aliases, responses)
+    first = [next(chunks)]  # checks the header and the file's last line before anything else is read
+    keys, sha = read_epoch_keys(data, shown, limit or None), hashlib.sha256(data).hexdigest()
+    del data  # the chunk reader holds the bytes until the last chunk, then lets them go
+    parts = (split_epoch_models(chunk) for chunk in itertools.chain(_handed_over(first), chunks))
+    return build_epoch_batch(keys, parts, shown, sha, aliases, responses)
+
+
+def _handed_over(items: list):
+    """The items, each let go of once yielded."""
+    while items:
+        yield items.pop(0)
 
 
 def s2_raw_rows(parsed: pd.DataFrame | None) -> pd.DataFrame:

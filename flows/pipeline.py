@@ -200,6 +200,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         table_write("out__compute_estimates", estimates, "estimates", own_set),
         table_write("out__compute_comparison", comparison, "estimates", own_set),
     ]
+    for batch in batches:  # the writes hold these frames now, and landing lets each go once written
+        batch.raw = batch.core.papers = batch.core.runs = batch.core.facts = batch.core.extractions = None
     names = pd.concat([b.core.hardware_names for b in batches] or [pd.DataFrame(columns=QUEUE_COLUMNS)], ignore_index=True)
     # a name not seen is 'gone' only when this run read every source that can name hardware
     names_complete = complete and {b.source for b in batches} >= set(sources_landed_before(settings.warehouse))
@@ -334,12 +336,14 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     notability = judge_notability(settings, papers, enrichment.metrics)
     known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
+    del known_runs, papers  # a 10x Epoch table: each copy of its runs is ~30 MB
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
         estimates, comparison, estimate_quarantine = estimate(runs, specs, settings)
         flagged = int(comparison["is_flagged"].fillna(False).astype(bool).sum()) if "is_flagged" in comparison else None
         said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged,
                      "quarantined (beyond any training run)": len(estimate_quarantine) or None})
+    del runs, other_runs
     with stage("land in the warehouse") as said:
         summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability,
                        estimate_quarantine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from warehouse.writes import transaction, upsert_rows
 
 # DuckDB's own default is 80% of RAM, and a transaction's new rows stay in memory until COMMIT: a 10x Epoch
 # table (33k rows, 265k rows over all tables) held ~400 MB there; capped, DuckDB spills them (issue 12 item 8).
-LANDING_MEMORY_LIMIT = "192MB"
+LANDING_MEMORY_LIMIT = "128MB"
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,26 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
                 pipeline_run_id: str, complete_sources: list[str], after=None) -> LandingResult:
     """Validate each frame against its model at the door and write it, all in one transaction (one table's
     validated copy at a time: a 10x Epoch table's frames are not held twice over); `after()` runs inside
-    the same transaction (e.g. the unresolved-name queue)."""
+    the same transaction (e.g. the unresolved-name queue). DuckDB works under LANDING_MEMORY_LIMIT; should
+    that be too little for what cannot spill, the rolled-back transaction runs again under DuckDB's default."""
+    try:  # DuckDB spills the run's rows to <warehouse>.tmp
+        con.execute(f"SET memory_limit = '{LANDING_MEMORY_LIMIT}'")
+    except duckdb.OutOfMemoryException:  # it already holds more than that: land under its default
+        pass
+    try:
+        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
+    except duckdb.OutOfMemoryException:
+        con.execute("RESET memory_limit")
+        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a connection a kill left mid-statement refuses even this
+            con.execute("RESET memory_limit")
+
+
+def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_id: str, complete_sources: list[str],
+          after) -> LandingResult:
     result = LandingResult()
     rejected = [quarantine]
-    con.execute(f"SET memory_limit = '{LANDING_MEMORY_LIMIT}'")  # DuckDB spills the run's rows to <warehouse>.tmp
     with transaction(con):
         for w in writes:
             valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])

@@ -19,10 +19,14 @@ TABLE = "out__compute_estimates"
 CHECK = "physical_range"
 
 
-def _reason(method: str, flop: float, formula: object) -> str:
-    said = f"{method} estimate {flop:.3g} FLOP" if np.isfinite(flop) else f"{method} estimate {flop} FLOP"
-    why = f"is above {MAX_PLAUSIBLE:.0e}, beyond any training run" if np.isfinite(flop) else "is not a finite number"
-    return (f"{said} {why} (formula {formula}); an input is likely wrong, so the estimate is not landed "
+def _reason(method: str, flop: float, low: float, high: float, formula: object) -> str:
+    if not np.isfinite(flop):
+        what = f"{flop} FLOP is not a finite number"
+    elif flop > MAX_PLAUSIBLE:
+        what = f"{flop:.3g} FLOP is above {MAX_PLAUSIBLE:.0e}, beyond any training run"
+    else:
+        what = f"{flop:.3g} FLOP has a range bound that is not a finite number ({low:.3g} .. {high:.3g})"
+    return (f"{method} estimate {what} (formula {formula}); an input is likely wrong, so the estimate is not landed "
             "and the run's other estimates stand")
 
 
@@ -40,7 +44,8 @@ def split_implausible(estimates: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.D
     sources = dict(zip(runs["run_id"], runs["source"])) if "source" in runs else {}
     quarantine = pd.DataFrame({
         "source": [sources.get(r) or "estimates" for r in rows["run_id"]], "table_name": TABLE, "check_name": CHECK,
-        "reason": [_reason(m, f, formula) for m, f, formula in zip(rows["method"], rows["flop"].astype(float), rows["formula"])],
+        "reason": [_reason(m, *v, formula) for m, v, formula in zip(rows["method"], values[bad].itertuples(index=False),
+                                                                   rows["formula"])],
         "payload": records_to_json(rows, list(rows.columns)), "record_key": rows["run_id"].astype(object).to_numpy(),
     }, columns=QUARANTINE_COLUMNS)
     return estimates[~bad].reset_index(drop=True), quarantine

@@ -51,8 +51,11 @@ def _map_rows(ok: pd.DataFrame, plan: pd.DataFrame, base_ids: dict, location: st
 
 
 def _in_file_order(parts: list[dict], name: str, order: dict | None = None) -> pd.DataFrame:
-    """One frame from the parts, sorted by source row (stable: a row's facts keep their order)."""
+    """One frame from the parts, sorted by source row (stable: a row's facts keep their order); the parts
+    let go of theirs."""
     frames = [p[name] for p in parts if not p[name].empty] or [parts[-1][name]]
+    for p in parts:
+        p[name] = p[name].iloc[0:0]
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         return frame
