@@ -336,7 +336,7 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
     notability = judge_notability(settings, papers, enrichment.metrics)
     known_runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     batches = [process_notable_papers(b, notability, known_runs, aliases) if b.source == "arxiv" else b for b in batches]
-    del known_runs, papers  # a 10x Epoch table: each copy of its runs is ~30 MB
+    del known_runs, papers  # a 10x Epoch table: each concatenation of its runs holds ~30 MB
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
         estimates, comparison, estimate_quarantine = estimate(runs, specs, settings)
