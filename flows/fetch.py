@@ -12,6 +12,7 @@ does not parse is quarantined with its body and the run goes on; a request that 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,14 +20,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pandas as pd
 
 from flows.transform.ingest.epoch import SOURCE as EPOCH
-from flows.transform.ingest.sources import SourceBatch, build_epoch_batch
+from flows.transform.ingest.epoch_batch import build_epoch_batch
+from flows.transform.ingest.sources import SourceBatch
 from flows.transform.papers.enrichment import (OPENALEX, OPENALEX_BATCH, RAW_COLUMNS, RAW_TABLES, S2, MAX_PAYLOAD_CHARS,
                                                EnrichmentBatch, _bare_doi, _lookup_ids, _plain, paper_metrics)
 from schemas.raw_openalex import RawOpenAlexWork
 from schemas.raw_semantic_scholar import RawSemanticScholarPaper
 from schemas.validation import QUARANTINE_COLUMNS, split_valid
 from sources import openalex, semantic_scholar as s2
-from sources.epoch_models import parse_epoch_models, split_epoch_models
+from sources.epoch_models import iter_epoch_models, read_epoch_keys, split_epoch_models
 from sources.errors import SourceError
 from sources.http import SECRET_PARAMS, FetchError, redact_url
 
@@ -46,14 +48,27 @@ def fetch_bytes(location: str, source: str, client_factory) -> tuple[bytes, list
         raise SourceError(f"{source}: cannot read {location} ({err.strerror or type(err).__name__})") from None
 
 
-def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory) -> SourceBatch:
-    """Epoch's models CSV from a path or URL, parsed, split and mapped into one source batch."""
+EPOCH_CHUNK_ROWS = 2000  # rows of Epoch's table held at once (issue 12: ~1 KB of notes each, ~60 MB per 10x table)
+
+
+def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory,
+                      chunk_rows: int = EPOCH_CHUNK_ROWS) -> SourceBatch:
+    """Epoch's models CSV from a path or URL, parsed, split and mapped into one source batch, `chunk_rows`
+    rows at a time: only the key columns of the whole table are held (flows/transform/ingest/epoch_batch.py)."""
     data, responses = fetch_bytes(location, EPOCH, client_factory)
     shown = redact_url(location)  # what lands in source_location and error lines: no credentials
-    raw = parse_epoch_models(data, shown)
-    raw = raw.head(limit) if limit else raw
-    ok, rejects = split_epoch_models(raw)
-    return build_epoch_batch(raw, ok, rejects, shown, hashlib.sha256(data).hexdigest(), aliases, responses)
+    chunks = iter_epoch_models(data, shown, chunk_rows, limit or None)
+    first = [next(chunks)]  # checks the header and the file's last line before anything else is read
+    keys, sha = read_epoch_keys(data, shown, limit or None), hashlib.sha256(data).hexdigest()
+    del data  # the chunk reader holds the bytes until the last chunk, then lets them go
+    parts = (split_epoch_models(chunk) for chunk in itertools.chain(_handed_over(first), chunks))
+    return build_epoch_batch(keys, parts, shown, sha, aliases, responses)
+
+
+def _handed_over(items: list):
+    """The items, each let go of once yielded."""
+    while items:
+        yield items.pop(0)
 
 
 def s2_raw_rows(parsed: pd.DataFrame | None) -> pd.DataFrame:

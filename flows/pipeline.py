@@ -28,7 +28,7 @@ from flows.fetch import build_enrichment, fetch_epoch_batch, merge_enrichment
 from flows.transform.papers.enrichment import EnrichmentBatch
 from flows.transform.papers.notability import select_notable
 from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
-from flows.transform.compute.estimates import estimate_compute, flag_source_conflicts
+from flows.transform.compute.estimates import estimate_checked, flag_source_conflicts
 from sources.curated import read_curated_records
 from warehouse.connection import connect_for_write
 from sources.arxiv import arxiv_client
@@ -166,10 +166,11 @@ def read_warehouse_state(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame
 
 @task(name="estimate-compute", cache_policy=NO_CACHE)
 def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings,
-             conflicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    estimates, comparison = estimate_compute(runs, specs, get_assumption_set(settings.assumptions,
-                                                                             settings.assumptions_file), read_model_configs())
-    return estimates, flag_source_conflicts(comparison, conflicts)
+             conflicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(estimates, comparison with source conflicts flagged, quarantine rows for estimates no run can have)."""
+    estimates, comparison, quarantine = estimate_checked(
+        runs, specs, get_assumption_set(settings.assumptions, settings.assumptions_file), read_model_configs())
+    return estimates, flag_source_conflicts(comparison, conflicts), quarantine
 
 
 def _source_writes(batch: SourceBatch, complete: bool) -> list:
@@ -209,7 +210,8 @@ def apply_fulltext_facts(settings: Settings, batches: list[SourceBatch], other_r
 
 @task(name="land-warehouse", cache_policy=NO_CACHE)
 def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list[SourceBatch], estimates,
-         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame, extra_writes: list | None = None) -> dict:
+         comparison, enrichment: EnrichmentBatch, notability: pd.DataFrame, estimate_quarantine: pd.DataFrame,
+         extra_writes: list | None = None) -> dict:
     complete = settings.is_complete_pass
     quoted = settings.assumptions.replace("'", "''")
     own_set = f"assumption_set = '{quoted}'" if complete else None
@@ -225,6 +227,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
         table_write("out__compute_comparison", comparison, "estimates", own_set),
         *(extra_writes or []),
     ]
+    for batch in batches:  # the writes hold these frames now, and landing lets each go once written
+        batch.raw = batch.core.papers = batch.core.runs = batch.core.facts = batch.core.extractions = None
     names = pd.concat([b.core.hardware_names for b in batches] or [pd.DataFrame(columns=QUEUE_COLUMNS)], ignore_index=True)
     # a name not seen is 'gone' only when this run read every source that can name hardware
     names_complete = complete and {b.source for b in batches} >= set(sources_landed_before(settings.warehouse))
@@ -242,7 +246,8 @@ def land(settings: Settings, pipeline_run_id: str, specs, aliases, batches: list
             save_notability(con, notability)
             mark_checked(con, enrichment.metrics)
 
-        quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine], ignore_index=True)
+        quarantine = pd.concat([b.core.quarantine for b in batches] + [enrichment.quarantine, estimate_quarantine],
+                               ignore_index=True)
         result = land_tables(con, writes, quarantine, pipeline_run_id,
                              [b.source for b in batches if b.source not in INCREMENTAL_SOURCES] if complete else [],
                              after=bookkeeping)
@@ -377,14 +382,17 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
         if batch.source == "fulltext":
             batch.core.counts.append({"source": "fulltext", "table": "other sources' runs filled", "rows_in": len(changed),
                                       "landed": len(changed), "quarantined": 0})
+    del known_runs, papers  # a 10x Epoch table: each concatenation of its runs holds ~30 MB
     runs = pd.concat([other_runs, *[b.core.runs for b in batches]], ignore_index=True)
     with stage(f"estimate compute ({settings.assumptions})") as said:
-        estimates, comparison = estimate(runs, specs, settings, conflicts)
+        estimates, comparison, estimate_quarantine = estimate(runs, specs, settings, conflicts)
         flagged = int(comparison["is_flagged"].fillna(False).astype(bool).sum()) if "is_flagged" in comparison else None
-        said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged})
+        said.update({"runs": len(runs), "estimates": len(estimates), "flagged": flagged,
+                     "quarantined (beyond any training run)": len(estimate_quarantine) or None})
+    del runs, other_runs
     with stage("land in the warehouse") as said:
         summary = land(settings, pipeline_run_id, specs, aliases, batches, estimates, comparison, enrichment, notability,
-                       extra_writes)
+                       estimate_quarantine, extra_writes)
         said.update({"rows landed": sum(int(c["landed"]) for c in summary["counts"]),
                      "open in quarantine": summary["totals"].get("quarantined_open")})
     if snapshot:  # rows in = kept + filtered out + malformed, landed in its own transaction above
@@ -407,6 +415,10 @@ def _build_stages(settings: Settings, pipeline_run_id: str) -> dict:
 
 
 def read_counts(batch: SourceBatch) -> dict:
-    """A source batch in numbers: what came in, what passed the models, what went to quarantine."""
+    """A source batch in numbers: what came in, what passed the models, what went to quarantine; a file
+    with a header line and no records says so, rather than a row of zeros."""
+    rows_read = next((c["rows_in"] for c in batch.core.counts if c["table"] == batch.raw_table), None)
+    if batch.source == "epoch" and rows_read == 0:
+        return {"rows in the file (it has a header line and no records; nothing to land)": 0}
     return {"rows in": len(batch.raw), "papers": len(batch.core.papers), "runs validated": len(batch.core.runs),
             "quarantined": len(batch.core.quarantine)}

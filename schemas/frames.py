@@ -23,19 +23,47 @@ def _clean(value):
     return value
 
 
+def frame_rows(frame: pd.DataFrame, columns: list[str] | None = None):
+    """The rows as dicts of Python objects, as to_dict(orient="records") gives them, column by column
+    (to_dict boxes value by value: ~3x slower over 10^5 rows)."""
+    columns = list(frame.columns) if columns is None else list(columns)
+    arrays = [frame[c].astype(object).to_numpy() for c in columns]
+    return (dict(zip(columns, values)) for values in zip(*arrays))
+
+
+_NULL = object()  # a cell _clean turns into None: left out of the JSON
+
+
+def _clean_column(column: pd.Series) -> list:
+    """A column's cells as _clean gives them (_NULL for None), column-wise: a numeric column's cells are
+    already Python numbers once boxed, and the empty cells of a wide, sparse frame cost no call."""
+    values = column.astype(object).to_numpy()
+    missing = pd.isna(values)
+    if column.dtype.kind in "fiub":  # float, int, unsigned, bool: boxed as Python numbers
+        return [_NULL if m else v for v, m in zip(values.tolist(), missing.tolist())]
+    cleaned = [_NULL if m else _clean(v) for v, m in zip(values.tolist(), missing.tolist())]
+    return [_NULL if v is None else v for v in cleaned]
+
+
 def records_to_json(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """One compact JSON object per row over `columns`, nulls dropped, keys sorted."""
-    present = [c for c in columns if c in frame.columns]
-    rows = frame[present].to_dict(orient="records")
-    return [
-        json.dumps({k: _clean(v) for k, v in row.items() if _clean(v) is not None}, sort_keys=True, default=str)
-        for row in rows
-    ]
+    names, cells = [], []
+    for name in [c for c in columns if c in frame.columns]:
+        column = _clean_column(frame[name])
+        if any(v is not _NULL for v in column):  # a column empty throughout adds nothing to any row
+            names.append(name)
+            cells.append(column)
+    if not names:
+        return ["{}"] * len(frame)
+    return [json.dumps({k: v for k, v in zip(names, row) if v is not _NULL}, sort_keys=True, default=str)
+            for row in zip(*cells)]
 
 
 def row_hashes(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """A content hash per row, used to update a warehouse row only when it really changed."""
-    return [hashlib.sha256(text.encode()).hexdigest()[:16] for text in records_to_json(frame, columns)]
+    step = 5000  # the JSON of a slice at a time, not of a whole 10^5-row frame
+    return [hashlib.sha256(text.encode()).hexdigest()[:16] for start in range(0, len(frame), step)
+            for text in records_to_json(frame.iloc[start:start + step], columns)]
 
 
 def ensure_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -50,26 +50,77 @@ def _read_file(path: str) -> bytes:
 
 
 def parse_epoch_models(data: bytes, location: str) -> pd.DataFrame:
-    """The CSV bytes as a frame of strings (nulls for empty cells) with Epoch's headers and source_row.
+    """The CSV bytes as a frame of strings (nulls for empty cells) with Epoch's headers and source_row
+    (the chunks of iter_epoch_models, joined)."""
+    return pd.concat(list(iter_epoch_models(data, location)), ignore_index=True)
+
+
+def iter_epoch_models(data: bytes, location: str, chunk_rows: int | None = None, limit: int | None = None):
+    """The CSV bytes as frames of at most `chunk_rows` records (one frame when None), the first `limit`
+    records only when given: strings (nulls for empty cells), Epoch's headers, source_row counted over
+    the whole file. The first frame comes even when the file has a header and no rows.
 
     Epoch's file ends with a line break; one that does not was cut short (a half-written cell such
     as '3.14e+2' would otherwise parse), so it is refused rather than landed."""
+    reader = _reader(data, location, chunk_rows)
+    seen = 0
     try:
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        for chunk in (reader if chunk_rows else [reader]):
+            if limit is not None:
+                chunk = chunk.head(max(limit - seen, 0))
+            if seen == 0:
+                _check_whole(chunk, data, location)
+            chunk = _clean(chunk)
+            chunk.insert(0, "source_row", range(seen + 1, seen + len(chunk) + 1))
+            seen += len(chunk)
+            yield chunk.reset_index(drop=True)
+            if limit is not None and seen >= limit:
+                return
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise _unreadable(location, err) from None
+
+
+def read_epoch_keys(data: bytes, location: str, limit: int | None = None) -> pd.DataFrame:
+    """source_row, Model and Publication date of every record (what the whole table is needed for:
+    merges, ids, record keys), cleaned as iter_epoch_models cleans them; no other column is held."""
+    try:
+        keys = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           usecols=lambda c: c in ("Model", DATE_COLUMN), nrows=limit)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise _unreadable(location, err) from None
+    keys = _clean(keys)
+    keys.insert(0, "source_row", range(1, len(keys) + 1))
+    return keys
+
+
+def _reader(data: bytes, location: str, chunk_rows: int | None):
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           chunksize=chunk_rows)
     except pd.errors.EmptyDataError:
         raise SourceError(f"{SOURCE}: {location} is empty (not even a header line)") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        first = str(err).strip().splitlines()[0]
-        raise SourceError(f"{SOURCE}: {location} is not a readable CSV ({first})") from None
-    if len(raw) and not data.endswith((b"\n", b"\r")):
+        raise _unreadable(location, err) from None
+
+
+def _unreadable(location: str, err: Exception) -> SourceError:
+    first = str(err).strip().splitlines()[0]
+    return SourceError(f"{SOURCE}: {location} is not a readable CSV ({first})")
+
+
+def _check_whole(first: pd.DataFrame, data: bytes, location: str) -> None:
+    """What the first chunk tells of the whole file: cut short, or lacking columns the pipeline reads."""
+    if len(first) and not data.endswith((b"\n", b"\r")):
         raise SourceError(f"{SOURCE}: {location} ends in the middle of a line; the file looks truncated")
-    missing = [column for column in KEY_COLUMNS if column not in raw.columns]
+    missing = [column for column in KEY_COLUMNS if column not in first.columns]
     if missing:
         raise SourceError(f"{SOURCE}: {location} lacks column(s) {', '.join(repr(c) for c in missing)}")
-    raw = raw.apply(lambda column: column.str.strip()).astype(object)
-    raw = raw.where(raw != "", None)
-    raw.insert(0, "source_row", range(1, len(raw) + 1))
-    return raw.reset_index(drop=True)
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells stripped, empty ones null, every column of plain Python objects."""
+    frame = frame.apply(lambda column: column.str.strip()).astype(object)
+    return frame.where(frame != "", None)
 
 
 def split_epoch_models(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

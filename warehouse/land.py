@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -14,6 +15,11 @@ from schemas.validation import split_valid
 from warehouse.connection import check_integrity, connect_for_write
 from warehouse.quarantine import record_quarantine
 from warehouse.writes import transaction, upsert_rows
+
+
+# DuckDB's own default is 80% of RAM, and a transaction's new rows stay in memory until COMMIT: a 10x Epoch
+# table (33k rows, 265k rows over all tables) held ~400 MB there; capped, DuckDB spills them (issue 12 item 8).
+LANDING_MEMORY_LIMIT = "128MB"
 
 
 @dataclass(frozen=True)
@@ -37,23 +43,39 @@ class LandingResult:
 
 def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quarantine: pd.DataFrame,
                 pipeline_run_id: str, complete_sources: list[str], after=None) -> LandingResult:
-    """Validate each frame against its model at the door, then write everything atomically;
-    `after()` runs inside the same transaction (e.g. the unresolved-name queue)."""
+    """Validate each frame against its model at the door and write it, all in one transaction (one table's
+    validated copy at a time: a 10x Epoch table's frames are not held twice over); `after()` runs inside
+    the same transaction (e.g. the unresolved-name queue). DuckDB works under LANDING_MEMORY_LIMIT; should
+    that be too little for what cannot spill, the rolled-back transaction runs again under DuckDB's default."""
+    try:  # DuckDB spills the run's rows to <warehouse>.tmp
+        con.execute(f"SET memory_limit = '{LANDING_MEMORY_LIMIT}'")
+    except duckdb.OutOfMemoryException:  # it already holds more than that: land under its default
+        pass
+    try:
+        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
+    except duckdb.OutOfMemoryException:
+        con.execute("RESET memory_limit")
+        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a connection a kill left mid-statement refuses even this
+            con.execute("RESET memory_limit")
+
+
+def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_id: str, complete_sources: list[str],
+          after) -> LandingResult:
     result = LandingResult()
     rejected = [quarantine]
-    checked = []
-    for w in writes:
-        valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
-        rejected.append(q)
-        # the model's stored columns only: working columns of the transform (and door-only checks) stay behind,
-        # and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart
-        checked.append((w, valid[[c for c in w.stored_columns if c in valid.columns]]))
-        result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
-                              "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
-    all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
     with transaction(con):
-        for w, valid in checked:
-            upsert_rows(con, w.table, valid, w.keys, w.prune_where)
+        for w in writes:
+            valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
+            rejected.append(q)
+            result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
+                                  "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
+            # the model's stored columns only: working columns of the transform (and door-only checks) stay behind,
+            # and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart
+            upsert_rows(con, w.table, valid[[c for c in w.stored_columns if c in valid.columns]], w.keys, w.prune_where)
+            del valid
+        all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
         result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
         if after is not None:  # more bookkeeping inside the same transaction
             after()

@@ -10,6 +10,9 @@ from schemas.frames import row_hashes
 from schemas.registry import AUDIT_COLUMNS
 
 
+SLICE_ROWS = 5000  # rows per INSERT statement
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
     """BEGIN ... COMMIT around the block; ROLLBACK and re-raise on any exception (a kill included)."""
@@ -45,18 +48,24 @@ def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     incoming["row_hash"] = row_hashes(incoming, columns)
     names = ", ".join(columns + ["row_hash"])
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns + ["row_hash"] if c not in keys)
-    con.register("incoming_rows", incoming)
-    try:
-        con.execute(
-            f"INSERT INTO {table} ({names}, first_landed_at, updated_at) "
-            f"SELECT {names}, now(), now() FROM incoming_rows "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, updated_at = now() "
-            f"WHERE {table}.row_hash IS DISTINCT FROM excluded.row_hash")
-        if prune_where:
+    for start in range(0, max(len(incoming), 1), SLICE_ROWS):  # slices: DuckDB's scan of one big frame held ~5x its text
+        con.register("incoming_rows", incoming.iloc[start:start + SLICE_ROWS])
+        try:
+            con.execute(
+                f"INSERT INTO {table} ({names}, first_landed_at, updated_at) "
+                f"SELECT {names}, now(), now() FROM incoming_rows "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, updated_at = now() "
+                f"WHERE {table}.row_hash IS DISTINCT FROM excluded.row_hash")
+        finally:
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses even this
+                con.unregister("incoming_rows")
+    if prune_where:  # the keys alone: rows of the table not in this batch
+        con.register("incoming_keys", incoming[keys])
+        try:
             match = " AND ".join(f"i.{k} = t.{k}" for k in keys)
             con.execute(f"DELETE FROM {table} t WHERE ({prune_where}) AND NOT EXISTS "
-                        f"(SELECT 1 FROM incoming_rows i WHERE {match})")
-    finally:
-        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses even this
-            con.unregister("incoming_rows")
+                        f"(SELECT 1 FROM incoming_keys i WHERE {match})")
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("incoming_keys")
     return len(incoming)

@@ -19,7 +19,8 @@ from flows.settings import get_assumption_set
 from flows.transform.compute.estimates import estimate_compute
 from flows.transform.ingest.arxiv import build_arxiv_core
 from flows.transform.ingest.core import build_curated_core
-from flows.transform.ingest.sources import build_epoch_batch, deduplicate_papers
+from flows.transform.ingest.epoch_batch import build_epoch_batch
+from flows.transform.ingest.sources import deduplicate_papers
 from sources.curated import read_curated_records
 from sources.epoch_models import parse_epoch_models, split_epoch_models
 from warehouse.seeds import CURATED_DIR, read_hardware_aliases, read_hardware_specs
@@ -31,7 +32,7 @@ ALIASES = read_hardware_aliases()
 def epoch_batch(data: bytes | None = None):
     raw = parse_epoch_models(data or QUIRKS.read_bytes(), "quirks.csv")
     ok, rejects = split_epoch_models(raw)
-    return build_epoch_batch(raw, ok, rejects, "quirks.csv", "0" * 64, ALIASES, [])
+    return build_epoch_batch(raw[["source_row", "Model", "Publication date"]], [(ok, rejects)], "quirks.csv", "0" * 64, ALIASES, [])
 
 
 @pytest.fixture(scope="module")

@@ -58,11 +58,11 @@ def test_rows_in_equal_ok_plus_rejects_with_reasons(raw):
 
 
 def test_bad_cells_are_quarantined_alone_with_reasons(raw):
-    from flows.transform.ingest.sources import build_epoch_batch
+    from flows.transform.ingest.epoch_batch import build_epoch_batch
     from warehouse.seeds import read_hardware_aliases
 
     ok, rejects = split_epoch_models(raw)
-    core = build_epoch_batch(raw, ok, rejects, "sample.csv", "0" * 64, read_hardware_aliases(), []).core
+    core = build_epoch_batch(raw[["source_row", "Model", "Publication date"]], [(ok, rejects)], "sample.csv", "0" * 64, read_hardware_aliases(), []).core
     cells = core.quarantine[core.quarantine["record_key"].isin(["Seq2seq LSTM", "GNMT"])].set_index("reason")
     assert {r.split(";")[0] for r in cells.index} == {
         "Publication date 'September 2014' is not a date (YYYY-MM-DD)",

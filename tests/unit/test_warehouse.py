@@ -2,6 +2,7 @@
 
 import time
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -65,3 +66,33 @@ def test_read_only_open_of_a_missing_file_is_a_clear_error(tmp_path):
         connect_read_only(tmp_path / "missing.duckdb")
 
 
+
+
+def test_an_upsert_larger_than_one_slice_lands_every_row_and_prunes_by_the_whole_batch(con, monkeypatch):
+    import warehouse.writes as writes
+
+    monkeypatch.setattr(writes, "SLICE_ROWS", 2)  # 5 rows: three INSERT statements
+    five = aliases(*[(f"chip{i}", f"hw{i}", None) for i in range(5)])
+    upsert_rows(con, "ref__hardware_aliases", five, ["alias_key"], "TRUE")
+    upsert_rows(con, "ref__hardware_aliases", five.iloc[1:], ["alias_key"], "TRUE")
+    assert [r[0] for r in con.execute("SELECT alias FROM ref__hardware_aliases ORDER BY 1").fetchall()] == \
+        ["chip1", "chip2", "chip3", "chip4"]
+
+
+def test_landing_runs_again_without_the_memory_cap_when_duckdb_cannot_spill_under_it(con, monkeypatch):
+    import warehouse.land as land
+
+    monkeypatch.setattr(land, "LANDING_MEMORY_LIMIT", "8MB")  # too little for what cannot spill: DuckDB refuses
+    rows = aliases(*[(f"chip{i}", "nvidia_a100_sxm4_40gb", "x" * 200) for i in range(30000)]).assign(
+        chips_per_unit=None, valid_from=None, valid_to=None)
+    capped = connect_for_write(con.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()[0] + "-b")
+    with pytest.raises(duckdb.OutOfMemoryException):  # the case the fallback is for
+        capped.execute("SET memory_limit = '8MB'")
+        upsert_rows(capped, "ref__hardware_aliases", rows, ["alias_key"])
+    capped.close()
+    result = land.land_tables(con, [land.table_write("ref__hardware_aliases", rows, "seeds", "TRUE")],
+                              pd.DataFrame(columns=["source", "table_name", "check_name", "reason", "payload", "record_key"]),
+                              "run-1", [])
+    assert result.counts[0]["landed"] == 30000
+    assert con.execute("SELECT count(*) FROM ref__hardware_aliases").fetchone()[0] == 30000
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != "7.6 MiB"  # reset after landing

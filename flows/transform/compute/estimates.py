@@ -12,12 +12,21 @@ from flows.transform.compute.assumptions import AssumptionSet
 from flows.transform.compute.comparison import add_pfs_days, compare_estimates, estimate_reported
 from flows.transform.compute.hardware import estimate_hardware
 from flows.transform.compute.operations import FORMULA_ARCHITECTURE, estimate_operations
+from flows.transform.compute.plausible import split_implausible
 
 
 def estimate_compute(runs: pd.DataFrame, specs: pd.DataFrame, rules: AssumptionSet,
                      configs: Mapping[str, dict] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(estimates: one row per run and method, comparison: one row per run). A run naming one of
-    `configs` (model_config) has its operations counted from the architecture instead of 6ND."""
+    """(estimates: one row per run and method, comparison: one row per run); see estimate_checked."""
+    estimates, comparison, _ = estimate_checked(runs, specs, rules, configs)
+    return estimates, comparison
+
+
+def estimate_checked(runs: pd.DataFrame, specs: pd.DataFrame, rules: AssumptionSet,
+                     configs: Mapping[str, dict] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(estimates, comparison, quarantine rows). A run naming one of `configs` (model_config) has its
+    operations counted from the architecture instead of 6ND. An estimate no run can have (above 1e32 FLOP,
+    infinite, NaN) is quarantined, not compared (compute/plausible.py)."""
     operations = estimate_operations(runs, rules.name)
     checks = problems = None
     if configs and "model_config" in runs:
@@ -25,8 +34,9 @@ def estimate_compute(runs: pd.DataFrame, specs: pd.DataFrame, rules: AssumptionS
         operations = _prefer_architecture(operations, counted)
     parts = [operations, estimate_hardware(runs, specs, rules), estimate_reported(runs, rules.name)]
     estimates = add_pfs_days(pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True))
+    estimates, quarantine = split_implausible(estimates, runs)
     comparison = compare_estimates(estimates, runs, rules)
-    return estimates, flag_architecture_checks(comparison, checks, problems)
+    return estimates, flag_architecture_checks(comparison, checks, problems), quarantine
 
 
 def _prefer_architecture(operations: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:

@@ -52,6 +52,21 @@ def _iso_or_none(value: object) -> str | None:
     return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
+def _memo(function):
+    """`function` of one value, computed once per distinct value (a table repeats its dates)."""
+    seen: dict = {}
+
+    def once(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = function(value)
+            return seen[value]
+        except TypeError:  # not hashable
+            return function(value)
+    return once
+
+
 def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
     """Flatten curated records, then the shared core steps (build_core)."""
     papers, runs, facts = flatten_curated(raw)
@@ -90,7 +105,7 @@ def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, ra
     raw_q = pd.concat([q for q in (raw_q, q_dates) if not q.empty] or [raw_q], ignore_index=True)
     published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
         if "published_date" in papers else pd.Series(dtype=object)
-    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_iso_or_none))
+    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_memo(_iso_or_none)))
     runs, extractions = fill_from_statements(runs, _mention_matcher(aliases), aliases, source)
     runs = resolve_run_hardware(derive_run_columns(runs), aliases)
     names = hardware_names_seen(runs, source, aliases)

@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from flows.transform.ingest.epoch_cells import read_date, read_link, read_number, read_text, read_utilization
-from flows.transform.ingest.epoch_ids import model_ids
+from schemas.frames import frame_rows
 from schemas.training_run import DOMAINS
 
 SOURCE = "epoch"
@@ -59,7 +59,7 @@ def run_id_for(model_id: str) -> str:
 class RowReader:
     """One Epoch row's cells, collecting the problems of the cells it could not read."""
 
-    def __init__(self, row: pd.Series, run_id: str):
+    def __init__(self, row: dict, run_id: str):
         self.row, self.run_id, self.problems = row, run_id, []
 
     def _keep(self, value, problem, column: str, table: str = "core__training_runs"):
@@ -195,29 +195,25 @@ def map_run(reader: RowReader, paper_id: str, base_ids: dict[str, str]) -> tuple
     return run, facts
 
 
-def map_epoch_models(ok: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(papers, runs, facts, cell problems) from Epoch rows that have a Model (merged by epoch_ids)."""
-    ids = model_ids(ok) if not ok.empty else pd.Series(dtype=object)
-    unique_names = ok["Model"][~ok["Model"].duplicated(keep=False)] if not ok.empty else pd.Series(dtype=object)
-    base_ids = {m: run_id_for(ids[i]) for i, m in unique_names.items()}
+def map_epoch_models(ok: pd.DataFrame, ids: pd.Series, base_ids: dict[str, str]) -> tuple[pd.DataFrame, ...]:
+    """(papers, runs, facts, cell problems) from Epoch rows that have a Model (merged by epoch_ids);
+    `ids`: each row's model id (ok's index), `base_ids`: base model name -> run id over the whole table.
+    Papers and runs carry their row's source_row; papers are one per row (the caller keeps the first)."""
     papers, runs, facts, problems = [], [], [], []
-    for index, row in ok.iterrows():
+    for index, row in zip(ok.index, frame_rows(ok)):  # plain dicts: a Series per row cost more than the row
         reader = RowReader(row, run_id_for(ids[index]))
-        papers.append(map_paper(reader, ids[index]))
+        papers.append(map_paper(reader, ids[index]) | {"source_row": row["source_row"]})
         run, run_facts = map_run(reader, papers[-1]["paper_id"], base_ids)
-        runs.append(run)
+        runs.append(run | {"source_row": row["source_row"]})
         facts.extend(run_facts)
         problems.extend(reader.problems)
-    papers = pd.DataFrame(papers)
-    papers = papers.drop_duplicates("paper_id") if not papers.empty else papers
-    return (papers, pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS),
+    return (pd.DataFrame(papers), pd.DataFrame(runs), pd.DataFrame(facts, columns=FACT_COLUMNS),
             pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
 
 def raw_records(ok: pd.DataFrame, keys: pd.Series, location: str, file_sha256: str) -> pd.DataFrame:
     """raw_epoch__models rows: Epoch's columns untouched, as one JSON object per record."""
-    columns = [c for c in ok.columns if c != "source_row"]
-    records = [json.dumps({c: row[c] for c in columns if isinstance(row[c], str)}, ensure_ascii=False)
-               for _, row in ok.iterrows()]
+    records = [json.dumps({c: v for c, v in row.items() if c != "source_row" and isinstance(v, str)},
+                          ensure_ascii=False) for row in frame_rows(ok)]
     return pd.DataFrame({"record_key": keys.to_numpy(), "source_row": ok["source_row"].to_numpy(),
                          "record": records, "source_location": location, "file_sha256": file_sha256})

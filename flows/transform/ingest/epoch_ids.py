@@ -80,3 +80,29 @@ def record_keys(rows: pd.DataFrame) -> pd.Series:
     repeated = rows["Model"].duplicated(keep=False)
     dated = rows["Model"].astype(str) + " (" + rows[DATE].fillna("no date").astype(str) + ")"
     return rows["Model"].where(~repeated, dated)
+
+
+def plan_rows(keys: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """What needs the whole table, from its key columns only (source_row, Model, Publication date):
+    for each row with a Model, the row it merges into (`into`, itself when first or alone), the merged
+    model's id and raw record key. Rows then map chunk by chunk; only rows of a group of more than one
+    wait for the rest of their group. Returns (plan indexed by source_row, merges as merge_same_models)."""
+    ok = keys[keys["Model"].notna()]
+    key = ok["Model"].astype(str) + "\x1f" + ok[DATE].fillna("").astype(str)
+    into = ok["source_row"].groupby(key.to_numpy(), sort=False).transform("first")
+    plan = ok.assign(into=into.to_numpy(), group_size=key.map(key.value_counts()).to_numpy()).set_index("source_row")
+    later = plan[plan.index != plan["into"]]
+    merges = [{"Model": m, "source_row": int(r), "merged_into_row": int(i)}
+              for r, m, i in sorted(zip(later.index, later["Model"], later["into"]), key=lambda x: (x[2], x[0]))]
+    kept = plan[plan.index == plan["into"]]
+    plan["model_id"] = plan["into"].map(model_ids(kept) if not kept.empty else pd.Series(dtype=object))
+    plan["record_key"] = plan["into"].map(record_keys(kept) if not kept.empty else pd.Series(dtype=object))
+    return plan, merges
+
+
+def base_ids_of(plan: pd.DataFrame, run_id_for) -> dict[str, str]:
+    """Base model name -> run id, for the names only one merged row carries (a name at two dates is
+    ambiguous: no base link)."""
+    kept = plan[plan.index == plan["into"]]
+    unique = kept[~kept["Model"].duplicated(keep=False)]
+    return {m: run_id_for(i) for m, i in zip(unique["Model"], unique["model_id"])}

@@ -10,10 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from flows.transform.ingest.core import CoreBatch, build_core, count_rows
-from flows.transform.ingest.epoch import SOURCE as EPOCH, map_epoch_models, raw_records
-from flows.transform.ingest.epoch_ids import merge_same_models, record_keys
-from schemas.validation import QUARANTINE_COLUMNS
+from flows.transform.ingest.core import CoreBatch
 
 # When two sources send the same paper, the row of the earlier source here is kept.
 SOURCE_PRIORITY = ("curated", "epoch", "arxiv", "openalex", "semantic_scholar")
@@ -30,40 +27,6 @@ class SourceBatch:
     cursor_key: str
     cursor_value: str
     responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http__responses
-
-
-def _cell_quarantine(problems: pd.DataFrame, ok: pd.DataFrame) -> pd.DataFrame:
-    """One quarantine row per bad cell: the row's cells as payload (enough to fix and replay) plus
-    `bad_cell`, the column at fault (two bad cells of one row are two entries); the row itself
-    landed without that cell."""
-    cells = {row["Model"]: {k: v for k, v in row.items() if k != "source_row" and isinstance(v, str)}
-             for _, row in ok.iterrows()}
-    return pd.DataFrame({
-        "source": EPOCH, "table_name": problems["table"], "check_name": problems["check_name"],
-        "reason": problems["reason"] + "; the cell is left empty and the row lands",
-        "payload": [json.dumps(cells.get(m, {}) | {"bad_cell": c}, ensure_ascii=False)
-                    for m, c in zip(problems["Model"], problems["column"])],
-        "record_key": problems["Model"].astype(object),
-    }, columns=QUARANTINE_COLUMNS)
-
-
-def build_epoch_batch(raw: pd.DataFrame, ok: pd.DataFrame, rejects: pd.DataFrame, location: str, sha: str,
-                      aliases: pd.DataFrame, responses: list) -> SourceBatch:
-    """Epoch's models CSV, parsed and split by sources/epoch_models.py: a row without a Model is
-    quarantined whole; rows of the same model are merged (counted); a bad cell is quarantined alone."""
-    ok, merges = merge_same_models(ok)
-    papers, runs, facts, problems = map_epoch_models(ok)
-    raw_q = pd.concat([pd.DataFrame({
-        "source": EPOCH, "table_name": "raw_epoch__models", "check_name": rejects["check_name"],
-        "reason": rejects["reason"], "payload": rejects["payload"], "record_key": rejects["Model"].astype(object),
-    }, columns=QUARANTINE_COLUMNS), _cell_quarantine(problems, ok)], ignore_index=True)
-    raw_count = count_rows(EPOCH, "raw_epoch__models", len(raw) - len(merges), len(ok)) | {"merged": len(merges)}
-    raw_count["rows_in"] = len(raw)
-    core = build_core(papers, runs, facts, raw_q, raw_count, EPOCH, aliases, keep_whole=True)
-    core.counts.append({"source": EPOCH, "table": "cells", "rows_in": len(problems), "landed": 0,
-                        "quarantined": len(problems)})
-    return SourceBatch(EPOCH, "raw_epoch__models", raw_records(ok, record_keys(ok), location, sha), core,
-                       "models_csv", sha, responses)
 
 
 def title_key(title: object) -> str | None:

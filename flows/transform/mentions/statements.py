@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flows.transform.mentions.patterns import MODEL_SIZE, PER_GROUP_BEFORE
+from schemas.frames import frame_rows
 
 # extracted mention key -> training-run column
 FIELDS = {"hardware_text": "hardware_text", "chip_count": "chip_count", "duration_hours": "training_hours",
@@ -26,19 +27,26 @@ REL_TOL = 0.01
 BOUND_KEYS = ("duration_hours_low", "duration_hours_high")
 
 
-def _same(stated: object, extracted: object, aliases: pd.DataFrame, published: object) -> bool:
-    """Names agree when they resolve to the same spec row; numbers within 1%."""
+def _same(stated: object, extracted: object, resolve, published: object) -> bool:
+    """Names agree when they resolve to the same spec row (`resolve(name, published)` -> hardware_id);
+    numbers within 1%."""
     if isinstance(extracted, str) or isinstance(stated, str):
-        from flows.transform.hardware.resolution import resolve_hardware
-
-        ids = resolve_hardware(pd.Series([stated, extracted], dtype=object), aliases,
-                               dates=pd.Series([published] * 2, dtype=object))["hardware_id"]
-        return ids.iloc[0] is not None and ids.iloc[0] == ids.iloc[1]
+        a = resolve(stated, published)
+        return a is not None and a == resolve(extracted, published)
     try:
         a, b = float(stated), float(extracted)
     except (TypeError, ValueError):
         return False
     return abs(a - b) <= REL_TOL * max(abs(a), abs(b))
+
+
+def _name_resolver(aliases: pd.DataFrame):
+    """(name, published date) -> hardware_id, as resolve_hardware reads one name (no frame per call)."""
+    from flows.transform.hardware.aliases import parse_date
+    from flows.transform.hardware.resolution import get_resolver
+
+    resolver = get_resolver(aliases)
+    return lambda name, published: resolver.resolve_one(name, parse_date(published))["hardware_id"]
 
 
 def _stated(value: object) -> bool:
@@ -164,11 +172,11 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
             runs[column] = None
     runs["extracted_fields"] = None
     runs["extraction_conflicts"] = None
-    rows = []
-    for index, run in runs.iterrows():
+    rows, resolve = [], _name_resolver(aliases)
+    has_text = runs["hardware_statement"].map(lambda t: isinstance(t, str) and bool(t.strip())).to_numpy(dtype=bool)
+    needed = ["run_id", *FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"]
+    for index, run in zip(runs.index[has_text], frame_rows(runs.loc[has_text], needed)):  # not iterrows: 10^4 rows
         text = run["hardware_statement"]
-        if not isinstance(text, str) or not text.strip():
-            continue
         mention = _training_mention(text, matcher, run["paper_published_date"])
         if mention is None:
             rows.append(_row(run, "hardware_text", None, run["hardware_text"], "nothing found", (None, None), text,
@@ -185,7 +193,7 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
                 runs.at[index, column] = value
                 outcome = "filled"
                 filled.append(column)
-            elif _same(stated, value, aliases, run["paper_published_date"]):
+            elif _same(stated, value, resolve, run["paper_published_date"]):
                 outcome = "agrees"
             else:
                 outcome = "conflict: stated value kept"

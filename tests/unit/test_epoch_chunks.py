@@ -1,0 +1,58 @@
+"""Epoch's table read in chunks lands what one pass over the whole table lands (issue 12 item 8).
+
+The quirks fixture has a model listed twice (Orbit-7B, rows 9 and 10: merged), a fine-tune whose base
+model is rows away (LumenFin-13B -> Lumen-13B), names that share a slug (CALM / CaLM) and bad cells;
+chunks of 1 and 7 rows split each of these across chunk boundaries.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.fetch import fetch_epoch_batch
+from warehouse.seeds import read_hardware_aliases
+
+QUIRKS = Path(__file__).resolve().parents[1] / "fixtures" / "epoch" / "epoch_quirks.csv"
+ALIASES = read_hardware_aliases()
+FRAMES = {"raw": lambda b: b.raw, "papers": lambda b: b.core.papers, "runs": lambda b: b.core.runs,
+          "facts": lambda b: b.core.facts, "extractions": lambda b: b.core.extractions,
+          "quarantine": lambda b: b.core.quarantine, "hardware_names": lambda b: b.core.hardware_names}
+
+
+def batch(chunk_rows: int, limit: int | None = None):
+    return fetch_epoch_batch(str(QUIRKS), limit, ALIASES, None, chunk_rows=chunk_rows)
+
+
+@pytest.fixture(scope="module")
+def whole():
+    return batch(10**6)
+
+
+@pytest.fixture(scope="module")
+def by_row():
+    return batch(1)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7])
+def test_chunks_land_exactly_what_the_whole_table_lands(whole, by_row, chunk_rows):
+    chunked = by_row if chunk_rows == 1 else batch(chunk_rows)
+    for name, frame in FRAMES.items():
+        pd.testing.assert_frame_equal(frame(chunked), frame(whole), check_dtype=False, obj=name)
+    assert chunked.core.counts == whole.core.counts
+
+
+def test_the_merge_and_the_base_link_cross_chunk_boundaries(by_row):
+    chunked = by_row
+    raw = next(c for c in chunked.core.counts if c["table"] == "raw_epoch__models")
+    assert raw["rows_in"] == 18 and raw["merged"] == 1 and len(chunked.core.runs) == 17
+    orbit = chunked.core.runs.set_index("system").loc["Orbit-7B"]
+    assert orbit["parameter_count"] == 7e9 and orbit["training_tokens"] == 2e12  # one cell from each listing
+    finetune = chunked.core.runs.set_index("system").loc["LumenFin-13B"]
+    assert finetune["base_run_id"] == "epoch__lumen_13b"
+
+
+def test_a_limit_reads_only_the_first_rows_in_chunks_too():
+    limited = batch(2, limit=5)
+    assert limited.core.runs["system"].tolist() == ["PointNet", "PointNet++", "Command R", "Command R+", "PanGu-Σ"]
+    pd.testing.assert_frame_equal(limited.core.runs, batch(10**6, limit=5).core.runs, check_dtype=False)
