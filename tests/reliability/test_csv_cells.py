@@ -8,7 +8,7 @@ import io
 import pytest
 
 from tests.cli_runner import run_cli
-from tests.unit.test_review import EPOCH, insert_comparisons
+from tests.slow.test_review import EPOCH, insert_comparisons
 from warehouse.connection import connect_for_write
 from warehouse.csv_cells import neutralize_cell, restore_cell
 from warehouse.reviews import export_decisions, import_decisions, record_decision

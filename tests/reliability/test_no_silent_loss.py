@@ -72,7 +72,7 @@ def test_importing_a_newer_decision_supersedes_the_older_and_reports_unknown_run
     import csv
 
     from schemas.review_decision import make_decision_id
-    from tests.unit.test_review import EPOCH, insert_comparisons
+    from tests.slow.test_review import EPOCH, insert_comparisons
     from warehouse.connection import connect_for_write
     from warehouse.reviews import export_decisions, import_decisions, record_decision
 

@@ -9,7 +9,7 @@ import pytest
 from flows.settings import assumption_sets
 from flows.transform.compute.missing import explain_missing
 from tests.cli_runner import run_cli
-from tests.unit.test_review import EPOCH, OPENAI, T1, template, wh, con, decisions  # noqa: F401 (fixtures)
+from tests.slow.test_review import EPOCH, OPENAI, T1, template, wh, con, decisions  # noqa: F401 (fixtures)
 from warehouse.reviews import describe_changes, mark_stale_decisions, read_decided_inputs, record_decision
 
 LONG_ID = "epoch__a_run_id_as_long_as_the_titles_epoch_gives_some_models_" + "x" * 40  # 102 characters
