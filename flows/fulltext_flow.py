@@ -38,6 +38,7 @@ class FulltextResult:
     quarantine: pd.DataFrame
     reads: pd.DataFrame             # one row per paper read
     workers: list[dict] = field(default_factory=list)  # pid and peak resident memory of each process used
+    reading_seconds: float = 0.0    # first batch's start to last batch's end, on the workers' clocks (no start-up)
 
 
 def _where(fact: pd.Series) -> str:
@@ -56,6 +57,7 @@ def to_run_facts(used: pd.DataFrame) -> pd.DataFrame:
 
 def read_papers_batch(items: list[dict], aliases_file: str | None = None, sparse: bool = True) -> dict:
     """Read each item ({paper_id, path, key?, published_date?, system?}); refusals become quarantine rows."""
+    started = time.time()  # wall clock: comparable across the processes of one machine
     matcher = _matcher(aliases_file)
     runs, facts, evidence, quarantine, reads = [], [], [], [], []
     for item in items:
@@ -79,7 +81,8 @@ def read_papers_batch(items: list[dict], aliases_file: str | None = None, sparse
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
     return {"runs": _concat(runs), "run_facts": _concat(facts, RUN_FACT_COLUMNS), "evidence": _concat(evidence),
             "quarantine": pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS),
-            "reads": pd.DataFrame(reads, columns=READ_COLUMNS), "worker": {"pid": os.getpid(), "peak_rss_bytes": peak}}
+            "reads": pd.DataFrame(reads, columns=READ_COLUMNS),
+            "worker": {"pid": os.getpid(), "peak_rss_bytes": peak, "started": started, "ended": time.time()}}
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
@@ -106,7 +109,9 @@ def read_fulltext(items: list[dict], aliases_file: str | None = None, batch_size
         workers[part["worker"]["pid"]] = max(workers.get(part["worker"]["pid"], 0), part["worker"]["peak_rss_bytes"])
     return FulltextResult(*(_concat([p[name] for p in parts], QUARANTINE_COLUMNS if name == "quarantine" else None)
                             for name in ("runs", "run_facts", "evidence", "quarantine", "reads")),
-                          workers=[{"pid": pid, "peak_rss_bytes": peak} for pid, peak in sorted(workers.items())])
+                          workers=[{"pid": pid, "peak_rss_bytes": peak} for pid, peak in sorted(workers.items())],
+                          reading_seconds=(max(p["worker"]["ended"] for p in parts) - min(p["worker"]["started"] for p in parts))
+                          if parts else 0.0)
 
 
 def task_runner(workers: int | None = None, dask_address: str | None = None):
