@@ -61,9 +61,15 @@ def flag_architecture_checks(comparison: pd.DataFrame, checks: pd.DataFrame | No
             for run_id, reason in zip(frame["run_id"], frame[column]):
                 if isinstance(reason, str) and reason:
                     reasons.setdefault(run_id, []).append(f"architecture config: {reason}")
-    if not reasons:
-        return comparison
+    return _flag_for_review(comparison, reasons)
+
+
+def _flag_for_review(comparison: pd.DataFrame, reasons: dict[str, list[str]]) -> pd.DataFrame:
+    """Each run in `reasons` flagged for review with those reasons added to its flag_reason; a run not
+    flagged before gets severity low and an open review (the methods' own disagreement keeps its severity)."""
     hit = comparison["run_id"].isin(reasons)
+    if not hit.any():
+        return comparison
     added = comparison.loc[hit, "run_id"].map(lambda r: "; ".join(reasons[r]))
     old = comparison.loc[hit, "flag_reason"]
     comparison.loc[hit, "flag_reason"] = np.where(old.notna() & (old != ""), old.astype(str) + "; " + added, added)
@@ -85,14 +91,4 @@ def flag_source_conflicts(comparison: pd.DataFrame, conflicts: pd.DataFrame | No
         reasons.setdefault(c.run_id, []).append(
             f"source conflict: fulltext states {c.column} {c.fulltext_value} ({c.where_in_source}), "
             f"{c.stated_source} states {c.stated_value}")
-    hit = comparison["run_id"].isin(reasons)
-    if not hit.any():
-        return comparison
-    added = comparison.loc[hit, "run_id"].map(lambda r: "; ".join(reasons[r]))
-    old = comparison.loc[hit, "flag_reason"]
-    comparison.loc[hit, "flag_reason"] = np.where(old.notna() & (old != ""), old.astype(str) + "; " + added, added)
-    newly = hit & ~comparison["is_flagged"].astype(bool)
-    comparison.loc[hit, "is_flagged"] = True
-    comparison.loc[newly, "severity"] = "low"
-    comparison.loc[newly, "review_status"] = "open"
-    return comparison
+    return _flag_for_review(comparison, reasons)
