@@ -1,6 +1,6 @@
 """Full-text throughput: generated papers parsed and extracted in process, on 1 and on 2 Dask workers.
 
-    .venv/bin/python benchmarks/bench_fulltext.py [--papers 2000] [--batch-size 50] [--modes inprocess,1,2]
+    .venv/bin/python benchmarks/bench_fulltext.py [--papers 2000] [--batch-size 50] [--modes inprocess,1,2] [--rounds 1]
 
 Each paper is a gzipped tar e-print of ~5,000 words of generated LaTeX (sections, paragraphs with
 citations, inline math, comments, an \\input'ed file, a table and a figure), most with no training facts;
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -105,20 +106,30 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--modes", default="inprocess,1,2")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the modes this many times over, alternating, and print the median 2/1-worker ratio "
+                             "(this VM's speed drifts between minutes: a ratio of neighbouring runs is steadier)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         items = write_papers(Path(folder), args.papers)
         size = sum(os.path.getsize(i["path"]) for i in items)
         words = len(" ".join(c.decode() for c in generate_paper(1).values()).split())
         print(f"{len(items)} papers, {size / 2**20:.1f} MiB gzipped, ~{words} words each, batch size {args.batch_size}")
-        results = {}
-        for mode in args.modes.split(","):
-            results[mode] = measure(items, mode, args.batch_size)
-            print(results[mode], flush=True)
-        if "1" in results and "2" in results:
-            print(f"ratio 2 workers / 1 worker, wall clock with start-up: "
-                  f"{results['2']['papers_per_second'] / results['1']['papers_per_second']:.2f}; reading alone: "
-                  f"{results['2']['reading_papers_per_second'] / results['1']['reading_papers_per_second']:.2f}")
+        ratios = []
+        for round_ in range(args.rounds):
+            results = {}
+            for mode in args.modes.split(","):
+                results[mode] = measure(items, mode, args.batch_size)
+                print({"round": round_ + 1, **results[mode]}, flush=True)
+            if "1" in results and "2" in results:
+                ratios.append((results["2"]["papers_per_second"] / results["1"]["papers_per_second"],
+                               results["2"]["reading_papers_per_second"] / results["1"]["reading_papers_per_second"]))
+                print(f"ratio 2 workers / 1 worker, wall clock with start-up: {ratios[-1][0]:.2f}; "
+                      f"reading alone: {ratios[-1][1]:.2f}", flush=True)
+        if len(ratios) > 1:
+            print(f"median over {len(ratios)} rounds: wall clock {statistics.median(r[0] for r in ratios):.2f} "
+                  f"(min {min(r[0] for r in ratios):.2f}); reading alone {statistics.median(r[1] for r in ratios):.2f} "
+                  f"(min {min(r[1] for r in ratios):.2f})")
 
 
 if __name__ == "__main__":

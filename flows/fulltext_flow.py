@@ -84,11 +84,24 @@ def read_papers_batch(items: list[dict], aliases_file: str | None = None, sparse
                       "pieces": len(reading.pieces), "facts": len(reading.facts), "runs": len(reading.runs),
                       "refused": reading.refused.check_name if reading.refused else None,
                       "seconds": time.perf_counter() - began})
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    peak = peak_rss_bytes()
     return {"runs": _concat(runs), "run_facts": _concat(facts, RUN_FACT_COLUMNS), "evidence": _concat(evidence),
             "quarantine": pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS),
             "reads": pd.DataFrame(reads, columns=READ_COLUMNS),
             "worker": {"pid": os.getpid(), "peak_rss_bytes": peak, "started": started, "ended": time.time()}}
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory. Linux's VmHWM counts this program's memory only; getrusage's
+    ru_maxrss of a process started by fork + exec (a Dask worker) also carries its parent's peak at the fork."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux, bytes on macOS: an upper bound
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
