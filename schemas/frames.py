@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 
@@ -57,13 +56,6 @@ def records_to_json(frame: pd.DataFrame, columns: list[str]) -> list[str]:
         return ["{}"] * len(frame)
     return [json.dumps({k: v for k, v in zip(names, row) if v is not _NULL}, sort_keys=True, default=str)
             for row in zip(*cells)]
-
-
-def row_hashes(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """A content hash per row, used to update a warehouse row only when it really changed."""
-    step = 5000  # the JSON of a slice at a time, not of a whole 10^5-row frame
-    return [hashlib.sha256(text.encode()).hexdigest()[:16] for start in range(0, len(frame), step)
-            for text in records_to_json(frame.iloc[start:start + step], columns)]
 
 
 def ensure_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -19,7 +19,14 @@ from warehouse.writes import transaction, upsert_rows
 
 # DuckDB's own default is 80% of RAM, and a transaction's new rows stay in memory until COMMIT: a 10x Epoch
 # table (33k rows, 265k rows over all tables) held ~400 MB there; capped, DuckDB spills them (issue 12 item 8).
-LANDING_MEMORY_LIMIT = "128MB"
+# What cannot spill grows with the rows (the keys' ART indexes: 27 MB for those 265k rows, ~100 bytes a row),
+# so the cap is a base plus a share per row landed.
+LANDING_MEMORY_BASE_MB = 64
+LANDING_MEMORY_BYTES_PER_ROW = 128
+
+
+def landing_memory_limit(rows: int) -> str:
+    return f"{LANDING_MEMORY_BASE_MB + rows * LANDING_MEMORY_BYTES_PER_ROW // 2**20}MB"
 
 
 @dataclass(frozen=True)
@@ -44,16 +51,23 @@ class LandingResult:
 def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quarantine: pd.DataFrame,
                 pipeline_run_id: str, complete_sources: list[str], after=None) -> LandingResult:
     """Validate each frame against its model at the door and write it, all in one transaction (one table's
-    validated copy at a time: a 10x Epoch table's frames are not held twice over); `after()` runs inside
-    the same transaction (e.g. the unresolved-name queue). DuckDB works under LANDING_MEMORY_LIMIT; should
-    that be too little for what cannot spill, the rolled-back transaction runs again under DuckDB's default."""
+    validated copy at a time); `after()` runs inside the same transaction (e.g. the unresolved-name queue).
+
+    Memory: `writes` is emptied as it goes, so a frame is let go once its rows are in DuckDB (the caller
+    keeps no other reference: a 10x Epoch table's raw records alone are ~116 MB). DuckDB works under
+    landing_memory_limit(); should that be too little for what cannot spill, and no frame has been let go
+    yet, the rolled-back transaction runs again under DuckDB's default; later, the error stands (rolled back,
+    nothing half-landed: the run fails and says so)."""
+    count = len(writes)
     try:  # DuckDB spills the run's rows to <warehouse>.tmp
-        con.execute(f"SET memory_limit = '{LANDING_MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{landing_memory_limit(sum(len(w.frame) for w in writes))}'")
     except duckdb.OutOfMemoryException:  # it already holds more than that: land under its default
         pass
     try:
         return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
     except duckdb.OutOfMemoryException:
+        if len(writes) != count:
+            raise
         con.execute("RESET memory_limit")
         return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
     finally:
@@ -66,7 +80,8 @@ def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_
     result = LandingResult()
     rejected = [quarantine]
     with transaction(con):
-        for w in writes:
+        while writes:
+            w = writes[0]
             valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
             rejected.append(q)
             result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
@@ -74,7 +89,8 @@ def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_
             # the model's stored columns only: working columns of the transform (and door-only checks) stay behind,
             # and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart
             upsert_rows(con, w.table, valid[[c for c in w.stored_columns if c in valid.columns]], w.keys, w.prune_where)
-            del valid
+            del valid, w
+            writes.pop(0)  # written: the frame goes (on an error it stays, for the retry above)
         all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
         result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
         if after is not None:  # more bookkeeping inside the same transaction

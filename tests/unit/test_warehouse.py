@@ -82,7 +82,7 @@ def test_an_upsert_larger_than_one_slice_lands_every_row_and_prunes_by_the_whole
 def test_landing_runs_again_without_the_memory_cap_when_duckdb_cannot_spill_under_it(con, monkeypatch):
     import warehouse.land as land
 
-    monkeypatch.setattr(land, "LANDING_MEMORY_LIMIT", "8MB")  # too little for what cannot spill: DuckDB refuses
+    monkeypatch.setattr(land, "landing_memory_limit", lambda rows: "8MB")  # too little for what cannot spill
     rows = aliases(*[(f"chip{i}", "nvidia_a100_sxm4_40gb", "x" * 200) for i in range(30000)]).assign(
         chips_per_unit=None, valid_from=None, valid_to=None)
     capped = connect_for_write(con.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()[0] + "-b")
@@ -96,3 +96,33 @@ def test_landing_runs_again_without_the_memory_cap_when_duckdb_cannot_spill_unde
     assert result.counts[0]["landed"] == 30000
     assert con.execute("SELECT count(*) FROM ref__hardware_aliases").fetchone()[0] == 30000
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != "7.6 MiB"  # reset after landing
+
+
+def test_landing_lets_each_frame_go_once_written_and_an_error_after_that_rolls_everything_back(con, monkeypatch):
+    import warehouse.land as land
+
+    no_quarantine = pd.DataFrame(columns=["source", "table_name", "check_name", "reason", "payload", "record_key"])
+    small = aliases(("chipa", "nvidia_a100_sxm4_40gb", "a")).assign(chips_per_unit=None, valid_from=None, valid_to=None)
+    writes = [land.table_write("ref__hardware_aliases", small, "seeds", "TRUE")]
+    land.land_tables(con, writes, no_quarantine, "run-1", [])
+    assert writes == []  # the caller's list is emptied: no frame outlives its INSERT
+    before = con.execute("SELECT * EXCLUDE (first_landed_at, updated_at) FROM ref__hardware_aliases ORDER BY ALL").fetchall()
+    assert len(before) == 1
+
+    monkeypatch.setattr(land, "landing_memory_limit", lambda rows: "8MB")
+    big = aliases(*[(f"chip{i}", "nvidia_a100_sxm4_40gb", "x" * 200) for i in range(30000)]).assign(
+        chips_per_unit=None, valid_from=None, valid_to=None)
+    specs = con.execute("SELECT * EXCLUDE (row_hash, first_landed_at, updated_at) FROM ref__hardware_specs").df()
+    writes = [land.table_write("ref__hardware_specs", specs, "seeds"), land.table_write("ref__hardware_aliases", big, "seeds")]
+    with pytest.raises(duckdb.OutOfMemoryException):  # the first frame is gone: no second try, the error stands
+        land.land_tables(con, writes, no_quarantine, "run-2", [])
+    assert len(writes) == 1
+    after = con.execute("SELECT * EXCLUDE (first_landed_at, updated_at) FROM ref__hardware_aliases ORDER BY ALL").fetchall()
+    assert after == before  # rolled back whole
+
+
+def test_the_landing_cap_grows_with_the_rows():
+    import warehouse.land as land
+
+    assert land.landing_memory_limit(0) == f"{land.LANDING_MEMORY_BASE_MB}MB"
+    assert land.landing_memory_limit(265_502) == f"{land.LANDING_MEMORY_BASE_MB + 32}MB"  # 128 bytes a row

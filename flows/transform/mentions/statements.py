@@ -173,6 +173,13 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
     runs["extracted_fields"] = None
     runs["extraction_conflicts"] = None
     rows, resolve = [], _name_resolver(aliases)
+    updates: dict[str, tuple[list, list]] = {}  # column -> (row labels, values): set in one go after the loop
+
+    def put(index, column, value):
+        labels, values = updates.setdefault(column, ([], []))
+        labels.append(index)
+        values.append(value)
+
     has_text = runs["hardware_statement"].map(lambda t: isinstance(t, str) and bool(t.strip())).to_numpy(dtype=bool)
     needed = ["run_id", *FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"]
     for index, run in zip(runs.index[has_text], frame_rows(runs.loc[has_text], needed)):  # not iterrows: 10^4 rows
@@ -190,7 +197,7 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
                 continue  # a run holds a time's low/high only next to its value (ranges_ordered)
             stated = run[column]
             if not _stated(stated):
-                runs.at[index, column] = value
+                put(index, column, value)
                 outcome = "filled"
                 filled.append(column)
             elif _same(stated, value, resolve, run["paper_published_date"]):
@@ -200,8 +207,10 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
                 conflicts.append(f"{column}: stated {stated}, text says {value}")
             rows.append(_row(run, key, value, stated if _stated(stated) else None, outcome,
                              _span(text, mention, key), text, sentence, source))
-        runs.at[index, "extracted_fields"] = ", ".join(filled) or None
-        runs.at[index, "extraction_conflicts"] = "; ".join(conflicts) or None
+        put(index, "extracted_fields", ", ".join(filled) or None)
+        put(index, "extraction_conflicts", "; ".join(conflicts) or None)
+    for column, (labels, values) in updates.items():  # cell by cell (.at) cost ~0.8 s over a 10x Epoch table
+        runs.loc[labels, column] = pd.Series(values, index=labels, dtype=object if runs[column].dtype == object else None)
     return runs, pd.DataFrame(rows, columns=EXTRACTION_COLUMNS)
 
 
