@@ -7,15 +7,17 @@ and warehouse/seeds/hardware_specs.csv differ and never writes our table.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
-import requests
 
 from sources.errors import SourceError
+from sources.http import HttpClient
+from sources.responses import redact_url
 
 EPOCH_HARDWARE_URL = "https://epoch.ai/data/ml_hardware.csv"
 USER_AGENT = "flopledger (+https://github.com/flopledger)"
+SOURCE = "Epoch hardware CSV"
+MAX_HARDWARE_CSV_BYTES = 16 * 2**20  # the real file is ~200 KB
 
 # Epoch column -> our column(s). Epoch has one tensor column for FP16 and BF16, so it is
 # compared against both of ours (we leave bf16 empty on chips without BF16, e.g. V100).
@@ -34,29 +36,31 @@ EPOCH_COLUMNS = {
 }
 
 
-def read_epoch_hardware(location: str, timeout: float = 30) -> pd.DataFrame:
+def read_epoch_hardware(location: str, timeout: float = 30, max_retries: int = 2,
+                        max_bytes: int = MAX_HARDWARE_CSV_BYTES) -> pd.DataFrame:
     """Epoch's hardware CSV from a local path or an http(s) URL, one row per chip, our column names."""
-    data = _fetch(location, timeout) if location.startswith(("http://", "https://")) else _read_file(location)
-    return _to_our_columns(_parse_csv(data, location), location)
+    remote = location.startswith(("http://", "https://"))
+    data = _fetch(location, timeout, max_retries, max_bytes) if remote else _read_file(location, max_bytes)
+    return _to_our_columns(_parse_csv(data, redact_url(location)), redact_url(location))
 
 
-def _fetch(url: str, timeout: float) -> bytes:
+def _fetch(url: str, timeout: float, max_retries: int, max_bytes: int) -> bytes:
+    """Through the shared HTTP client: retries of 429/5xx, a size limit and a deadline on the body, and no
+    credentials of the URL in any message."""
+    with HttpClient(SOURCE, user_agent=USER_AGENT, timeout=timeout, max_retries=max_retries, backoff_seconds=0.5,
+                    backoff_jitter_seconds=0.5, max_response_bytes=max_bytes) as client:
+        return client.get(url).body
+
+
+def _read_file(path: str, max_bytes: int) -> bytes:
     try:
-        response = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
-    except requests.Timeout:
-        raise SourceError(f"Epoch hardware CSV: no answer from {url} within {timeout} s") from None
-    except requests.RequestException as err:
-        raise SourceError(f"Epoch hardware CSV: cannot reach {url} ({type(err).__name__})") from None
-    if response.status_code >= 400:
-        raise SourceError(f"Epoch hardware CSV: {url} answered HTTP {response.status_code} {response.reason or ''}".rstrip())
-    return response.content
-
-
-def _read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as err:
-        raise SourceError(f"Epoch hardware CSV: cannot read {path} ({err.strerror or type(err).__name__})") from None
+        raise SourceError(f"{SOURCE}: cannot read {path} ({err.strerror or type(err).__name__})") from None
+    if len(data) > max_bytes:
+        raise SourceError(f"{SOURCE}: {path} is over {max_bytes:,} bytes; Epoch's hardware table is under 1 MB")
+    return data
 
 
 def _parse_csv(data: bytes, location: str) -> pd.DataFrame:

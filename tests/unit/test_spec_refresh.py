@@ -101,21 +101,34 @@ def _slow(request):
 
 
 @pytest.mark.parametrize("respond,fragment", [
-    (lambda r: r.respond_with_data("busy", status=503), "answered HTTP 503"),
+    (lambda r: r.respond_with_data("busy", status=503), "still failing after 2 attempt(s) (last: 503 Service Unavailable)"),
+    (lambda r: r.respond_with_data("gone", status=404), "answered HTTP 404 Not Found"),
     (lambda r: r.respond_with_data("<html><body><h1>Hardware</h1>\n<p>a, b, c</p></body></html>\n",
                                    content_type="text/html"), "not in Epoch's format (no 'Hardware name' column; it starts '<html>"),
-    (lambda r: r.respond_with_handler(_slow), "no answer from"),
+    (lambda r: r.respond_with_handler(_slow), "(last: no answer within 0.5 s)"),
+    (lambda r: r.respond_with_data(b"Hardware name\n" + b"x" * 5000, content_type="text/csv"),
+     "sent more than 4,096 bytes"),
 ])
 def test_http_failures_give_one_line_source_error(httpserver, respond, fragment):
+    """The shared HTTP client: retries of 5xx, a size limit on the body, one line, no credentials."""
     respond(httpserver.expect_request("/ml_hardware.csv"))
+    url = httpserver.url_for("/ml_hardware.csv").replace("http://", "http://reader:s3cret@")
     with pytest.raises(SourceError) as err:
-        read_epoch_hardware(httpserver.url_for("/ml_hardware.csv"), timeout=0.5)
+        read_epoch_hardware(url, timeout=0.5, max_retries=1, max_bytes=4096)
     assert fragment in str(err.value) and "\n" not in str(err.value)
+    assert "s3cret" not in str(err.value)
+
+
+def test_a_local_file_over_the_limit_is_refused_without_reading_it_whole(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(PLANTED.read_bytes() + b"x" * 10_000)
+    with pytest.raises(SourceError, match="is over 4,096 bytes"):
+        read_epoch_hardware(str(big), max_bytes=4096)
 
 
 def test_unreachable_host_and_missing_file_give_source_error(tmp_path):
-    with pytest.raises(SourceError, match="cannot reach"):
-        read_epoch_hardware("http://127.0.0.1:9/ml_hardware.csv", timeout=0.5)  # port 9: nothing listens
+    with pytest.raises(SourceError, match=r"still failing after 1 attempt\(s\) \(last: connection failed"):
+        read_epoch_hardware("http://127.0.0.1:9/ml_hardware.csv", timeout=0.5, max_retries=0)  # port 9: nothing listens
     with pytest.raises(SourceError, match="cannot read"):
         read_epoch_hardware(str(tmp_path / "absent.csv"))
     bad = tmp_path / "bad.csv"
