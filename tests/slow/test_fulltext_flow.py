@@ -63,3 +63,17 @@ def test_a_paper_read_once_is_not_read_again_unless_its_version_changes(served, 
     httpserver.expect_request("/e-print/2401.00001v2").respond_with_data(eprint("vision"))
     newer, _ = gather_sources([{**PAPERS[0], "version": 2}], cache, client, served)
     assert [i["key"] for i in newer] == ["arxiv:2401.00001v2"] and len(httpserver.log) == asked + 1
+
+
+def test_an_existing_dask_cluster_reads_the_batches_given_its_address(served, tmp_path):
+    """--dask-address: the batches go to a cluster started elsewhere (here, one this test starts), impure."""
+    import os
+
+    from distributed import LocalCluster
+
+    cache = FulltextCache(tmp_path / "cache")
+    items, _ = gather_sources(PAPERS[:2], cache, lambda: fulltext_client(min_interval_seconds=0, max_retries=0), served)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
+        result = run_fulltext(items, dask_address=cluster.scheduler_address, batch_size=1)
+    assert sorted(result.runs["run_id"]) == ["quill__fulltext__1.3b", "quill__fulltext__6.7b", "vision__fulltext__25m"]
+    assert [w["pid"] for w in result.workers] != [os.getpid()] and len(result.workers) == 1  # read on the worker
