@@ -16,7 +16,7 @@ from flows.settings import get_assumption_set
 from flows.transform.compute.estimates import estimate_compute
 from flows.transform.ingest.core import build_curated_core
 from sources.curated import read_curated_records
-from warehouse.connection import connect_for_write
+from warehouse.connection import connect_for_write, connect_read_only
 from warehouse.land import finish_run_log, land_tables, start_run_log, table_write
 from warehouse.reviews import mark_stale_decisions
 from warehouse.seeds import CURATED_DIR, read_hardware_aliases, read_hardware_specs
@@ -63,3 +63,13 @@ def land_curated(path: Path, run_name: str, change=None, sets=SETS) -> Path:
     finally:
         con.close()
     return path
+
+
+def comparison(wh, run_id: str, aset: str = "epoch-2022"):
+    """(review_status, best_flop, best_method, reviewer, review_note) of one run's comparison row."""
+    con = connect_read_only(wh)
+    try:
+        return con.execute("SELECT review_status, best_flop, best_method, reviewer, review_note FROM compute_comparison "
+                           "WHERE run_id = ? AND assumption_set = ?", [run_id, aset]).fetchone()
+    finally:
+        con.close()

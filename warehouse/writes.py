@@ -24,10 +24,6 @@ def transaction(con: duckdb.DuckDBPyConnection):
         raise
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return list(column_types(con, table))
-
-
 def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """{column: DuckDB type} in the table's order."""
     return dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "

@@ -18,7 +18,7 @@ from flows.web.app import create_app
 from flows.web.guard import DeskConfig
 from flows.web.pages import highlight
 from tests.cli_runner import run_cli
-from tests.desk_warehouse import PEAKLESS_RUN, land_curated
+from tests.desk_warehouse import PEAKLESS_RUN, comparison, land_curated
 from warehouse.connection import connect_for_write, connect_read_only
 from warehouse.review_queries import review_queue
 
@@ -51,15 +51,6 @@ def queue_now(wh, assumption_set=None):
     con = connect_read_only(wh)
     try:
         return [(r.run_id, r.assumption_set) for r in review_queue(con, assumption_set).itertuples()]
-    finally:
-        con.close()
-
-
-def comparison(wh, run_id, aset=EPOCH):
-    con = connect_read_only(wh)
-    try:
-        return con.execute("SELECT review_status, best_flop, best_method, reviewer, review_note FROM compute_comparison "
-                           "WHERE run_id = ? AND assumption_set = ?", [run_id, aset]).fetchone()
     finally:
         con.close()
 

@@ -12,8 +12,7 @@ from flows.settings import assumption_sets
 from flows.web.app import create_app
 from flows.web.guard import DeskConfig
 from tests.cli_runner import run_cli
-from tests.desk_warehouse import land_curated
-from warehouse.connection import connect_read_only
+from tests.desk_warehouse import comparison, land_curated
 
 pytestmark = pytest.mark.slow
 BASE = "http://127.0.0.1:8765"
@@ -29,15 +28,6 @@ def wh(tmp_path):
 def client(wh):
     config = DeskConfig(warehouse=wh, reviewer="ana", assumption_set=EPOCH, known_sets=assumption_sets())
     return TestClient(create_app(config), base_url=BASE)
-
-
-def comparison(wh, run_id, aset=EPOCH):
-    con = connect_read_only(wh)
-    try:
-        return con.execute("SELECT review_status, best_flop, best_method FROM compute_comparison "
-                           "WHERE run_id = ? AND assumption_set = ?", [run_id, aset]).fetchone()
-    finally:
-        con.close()
 
 
 def test_a_stale_decision_says_what_changed(client, wh):
