@@ -19,9 +19,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 
+from flows.statement_pool import StatementPool, helper_processes
 from flows.transform.ingest.epoch import SOURCE as EPOCH
 from flows.transform.ingest.epoch_batch import build_epoch_batch
 from flows.transform.ingest.sources import SourceBatch
+from flows.transform.mentions.extract import build_matcher
 from flows.transform.papers.enrichment import (OPENALEX, OPENALEX_BATCH, RAW_COLUMNS, RAW_TABLES, S2, MAX_PAYLOAD_CHARS,
                                                EnrichmentBatch, _bare_doi, _lookup_ids, _plain, paper_metrics)
 from schemas.raw_openalex import RawOpenAlexWork
@@ -52,9 +54,11 @@ EPOCH_CHUNK_ROWS = 2000  # rows of Epoch's table held at once (issue 12: ~1 KB o
 
 
 def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, client_factory,
-                      chunk_rows: int = EPOCH_CHUNK_ROWS) -> SourceBatch:
+                      chunk_rows: int = EPOCH_CHUNK_ROWS, helpers: int | None = None) -> SourceBatch:
     """Epoch's models CSV from a path or URL, parsed, split and mapped into one source batch, `chunk_rows`
-    rows at a time: only the key columns of the whole table are held (flows/transform/ingest/epoch_batch.py)."""
+    rows at a time: only the key columns of the whole table are held (flows/transform/ingest/epoch_batch.py).
+    `helpers`: processes that read the hardware statements meanwhile (flows/statement_pool.py; None: one
+    for a large table on a machine with a second core, 0: none)."""
     data, responses = fetch_bytes(location, EPOCH, client_factory)
     shown = redact_url(location)  # what lands in source_location and error lines: no credentials
     chunks = iter_epoch_models(data, shown, chunk_rows, limit or None)
@@ -62,7 +66,12 @@ def fetch_epoch_batch(location: str, limit: int | None, aliases: pd.DataFrame, c
     keys, sha = read_epoch_keys(data, shown, limit or None), hashlib.sha256(data).hexdigest()
     del data  # the chunk reader holds the bytes until the last chunk, then lets them go
     parts = (split_epoch_models(chunk) for chunk in itertools.chain(_handed_over(first), chunks))
-    return build_epoch_batch(keys, parts, shown, sha, aliases, responses)
+    matcher = build_matcher(aliases)
+    processes = helper_processes(helpers, len(keys))
+    if not processes:
+        return build_epoch_batch(keys, parts, shown, sha, aliases, responses, matcher=matcher)
+    with StatementPool(aliases, matcher, processes) as pool:
+        return build_epoch_batch(keys, parts, shown, sha, aliases, responses, statements=pool, matcher=matcher)
 
 
 def _handed_over(items: list):

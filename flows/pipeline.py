@@ -30,7 +30,7 @@ from flows.transform.papers.notability import select_notable
 from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
 from flows.transform.compute.estimates import estimate_checked, flag_source_conflicts
 from sources.curated import read_curated_records
-from warehouse.connection import connect_for_write
+from warehouse.connection import capped_query, connect_for_write
 from sources.arxiv import arxiv_client
 from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
@@ -71,8 +71,8 @@ def retry_when_transient(task, task_run, state) -> bool:
 def extract_epoch(settings: Settings, aliases: pd.DataFrame) -> SourceBatch:
     with source_slot("epoch"):
         return fetch_epoch_batch(settings.fetch_url("epoch_models_url"), settings.limit, aliases,
-                                 lambda source: HttpClient(source, contact=settings.contact,
-                                                                    **settings.http_limits()))
+                                 lambda source: HttpClient(source, contact=settings.contact, **settings.http_limits()),
+                                 helpers=settings.statement_helpers)
 
 
 @task(name="ingest-arxiv", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30,
@@ -176,7 +176,8 @@ def estimate(runs: pd.DataFrame, specs: pd.DataFrame, settings: Settings,
 def _source_writes(batch: SourceBatch, complete: bool) -> list:
     complete = complete and batch.source not in INCREMENTAL_SOURCES
     own = f"source = '{batch.source}'" if complete else None
-    raw = [table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None)] if batch.raw_table else []
+    raw = [table_write(batch.raw_table, batch.raw, batch.source, "TRUE" if complete else None, batch.packed)] \
+        if batch.raw_table else []
     return [
         *raw,
         table_write("core__papers", batch.core.papers, batch.source, own),
@@ -300,14 +301,19 @@ def publish_trends(settings: Settings, pipeline_run_id: str) -> str | None:
 
     con = connect_for_write(settings.warehouse)
     try:
-        runs, sources = trend_runs(con, "best", settings.assumptions), warehouse_sources(con)
-        headline = headline_report(runs, settings.assumptions)
-        if headline is None:
-            get_run_logger().info("trends: fewer than 3 dated runs with an estimate; no fit published")
-            return None
-        report, fits, chosen = headline
-        chart = trends_chart_path(settings.warehouse.resolve())
-        draw_trend_chart(chart, chosen, fits, report, sources)
+        runs = capped_query(con, lambda: trend_runs(con, "best", settings.assumptions))
+        sources = warehouse_sources(con)
+    finally:
+        con.close()  # DuckDB lets go of what it read before the fit and the chart need memory of their own
+    headline = headline_report(runs, settings.assumptions)
+    if headline is None:
+        get_run_logger().info("trends: fewer than 3 dated runs with an estimate; no fit published")
+        return None
+    report, fits, chosen = headline
+    chart = trends_chart_path(settings.warehouse.resolve())
+    draw_trend_chart(chart, chosen, fits, report, sources)
+    con = connect_for_write(settings.warehouse)
+    try:
         save_trend_fit(con, trend_row(report, pd.Timestamp.now("UTC").tz_localize(None), pipeline_run_id, str(chart)))
     finally:
         con.close()

@@ -171,6 +171,16 @@ def _positive_number(name: str) -> float | None:
     return value
 
 
+def _helper_count(name: str) -> int | None:
+    """A count of helper processes: None when unset (the pipeline decides), else a whole number >= 0."""
+    text = (env(name) or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise UsageError(f"{ENV_PREFIX}{name} must be a whole number (0: no helper), got {text!r}")
+    return int(text)
+
+
 def assumption_sets(path: str | os.PathLike | None = None) -> dict:
     """Every set in the assumptions file (--assumptions-file, $FLOPLEDGER_ASSUMPTIONS_FILE, or bundled)."""
     from flows.transform.compute.assumptions import parse_assumption_sets
@@ -243,6 +253,8 @@ class Settings:
     workers: int | None = None             # --workers: a local Dask cluster of N processes reads the papers
     dask_address: str | None = None        # --dask-address: an existing Dask scheduler (tcp://host:port)
     fulltext_min_interval_seconds: float = 3.0  # arXiv's terms: one request every 3 s; $FLOPLEDGER_FULLTEXT_MIN_INTERVAL_SECONDS
+    statement_helpers: int | None = None   # $FLOPLEDGER_STATEMENT_HELPERS: processes reading a large Epoch table's
+                                           # hardware statements beside the run (None: one on 2+ cores; 0: none)
 
     def http_limits(self) -> dict:
         """Keyword arguments bounding an HttpClient: size of one answer and time to receive it."""
@@ -298,6 +310,7 @@ def settings_from_env(**overrides) -> Settings:
         "http_deadline_seconds": _positive_number("HTTP_DEADLINE_SECONDS"),
         "fulltext_url": fulltext_url(),
         "fulltext_min_interval_seconds": float(env("FULLTEXT_MIN_INTERVAL_SECONDS") or 3.0),
+        "statement_helpers": _helper_count("STATEMENT_HELPERS"),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**keep_url_secrets_out(base))

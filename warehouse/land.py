@@ -7,14 +7,16 @@ import json
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from schemas.frames import unpack_columns
 from schemas.registry import table as registered
 from schemas.validation import split_valid
 from warehouse.connection import check_integrity, connect_for_write
 from warehouse.quarantine import record_quarantine
-from warehouse.writes import transaction, upsert_rows
+from warehouse.writes import SLICE_ROWS, is_empty, prune_missing, transaction, upsert_rows
 
 
 # DuckDB's own default is 80% of RAM, and a transaction's new rows stay in memory until COMMIT: a 10x Epoch
@@ -40,6 +42,7 @@ class TableWrite:
     source: str
     prune_where: str | None = None  # rows the source no longer sends are deleted (full runs only)
     stored_columns: tuple[str, ...] = ()  # what the table keeps (schemas/registry.py)
+    packed: tuple[str, ...] = ()  # columns held compressed (schemas/frames.py): validated and written slice by slice
 
 
 @dataclass
@@ -82,14 +85,10 @@ def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_
     with transaction(con):
         while writes:
             w = writes[0]
-            valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
-            rejected.append(q)
+            landed = _write_packed(con, w, rejected) if w.packed else _write(con, w, rejected)
             result.counts.append({"source": w.source, "table": w.table, "rows_in": len(w.frame),
-                                  "landed": len(valid), "quarantined": len(w.frame) - len(valid)})
-            # the model's stored columns only: working columns of the transform (and door-only checks) stay behind,
-            # and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart
-            upsert_rows(con, w.table, valid[[c for c in w.stored_columns if c in valid.columns]], w.keys, w.prune_where)
-            del valid, w
+                                  "landed": landed, "quarantined": len(w.frame) - landed})
+            del w
             writes.pop(0)  # written: the frame goes (on an error it stays, for the retry above)
         all_rejected = pd.concat([r for r in rejected if not r.empty] or [quarantine], ignore_index=True)
         result.quarantined = record_quarantine(con, all_rejected, pipeline_run_id, complete_sources)
@@ -98,9 +97,46 @@ def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_
     return result
 
 
-def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str | None = None) -> TableWrite:
+def _stored(w: TableWrite, valid: pd.DataFrame) -> pd.DataFrame:
+    """The model's stored columns only: working columns of the transform (and door-only checks) stay behind,
+    and upsert_rows refuses any column the table lacks, so the registry and the DDL cannot drift apart."""
+    return valid[[c for c in w.stored_columns if c in valid.columns]]
+
+
+def _write(con, w: TableWrite, rejected: list) -> int:
+    """Validate the whole frame at the door, write what passes; returns the rows landed."""
+    valid, q = split_valid(w.frame, w.model, w.source, w.table, w.keys[0])
+    rejected.append(q)
+    upsert_rows(con, w.table, _stored(w, valid), w.keys, w.prune_where)
+    return len(valid)
+
+
+def _write_packed(con, w: TableWrite, rejected: list) -> int:
+    """A frame with packed columns, unpacked, validated and written SLICE_ROWS rows at a time (so its text is
+    never whole in memory); rows sharing a key go in one slice of their own, for the model's uniqueness check
+    to see them together. Pruning, by the keys of every row landed, comes last."""
+    duplicated = w.frame.duplicated(w.keys, keep=False).to_numpy()
+    single = np.flatnonzero(~duplicated)
+    slices = [single[i:i + SLICE_ROWS] for i in range(0, len(single), SLICE_ROWS)]
+    slices += [np.flatnonzero(duplicated)] if duplicated.any() else []
+    kept, landed, empty = [], 0, is_empty(con, w.table)  # keys shared across slices never pass the model
+    for rows in slices:
+        valid, q = split_valid(unpack_columns(w.frame.iloc[rows], w.packed), w.model, w.source, w.table, w.keys[0])
+        rejected.append(q)
+        upsert_rows(con, w.table, _stored(w, valid), w.keys, empty=empty)
+        kept.append(valid[w.keys])
+        landed += len(valid)
+    if w.prune_where:
+        prune_missing(con, w.table, pd.concat(kept, ignore_index=True) if kept else w.frame[w.keys].iloc[0:0],
+                      w.keys, w.prune_where)
+    return landed
+
+
+def table_write(table: str, frame: pd.DataFrame, source: str, prune_where: str | None = None,
+                packed: tuple[str, ...] = ()) -> TableWrite:
     entry = registered(table)
-    return TableWrite(table, frame, entry.model, list(entry.keys), source, prune_where, tuple(entry.stored_columns))
+    return TableWrite(table, frame, entry.model, list(entry.keys), source, prune_where, tuple(entry.stored_columns),
+                      tuple(packed))
 
 
 def start_run_log(con, pipeline_run_id: str, flow_run_id: str | None, assumption_set: str, sources: list[str]) -> None:

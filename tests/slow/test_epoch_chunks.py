@@ -56,3 +56,29 @@ def test_a_limit_reads_only_the_first_rows_in_chunks_too():
     limited = batch(2, limit=5)
     assert limited.core.runs["system"].tolist() == ["PointNet", "PointNet++", "Command R", "Command R+", "PanGu-Σ"]
     pd.testing.assert_frame_equal(limited.core.runs, batch(10**6, limit=5).core.runs, check_dtype=False)
+
+
+NOTES = [  # our own sentences, phrased the way Epoch's notes quote papers
+    "Trained on 64 V100 GPUs for 3 days.", "2048 TPU v3 cores for two weeks.", "1.2M A100-hours in total.",
+    "Two GTX 580 GPUs for five to six days.", "8 H100s, about 40 days of training.", "",
+]
+
+
+def test_a_helper_reading_the_statements_lands_exactly_what_reading_them_here_lands(tmp_path, monkeypatch):
+    import flows.statement_pool as statement_pool
+    from schemas.frames import unpack_columns
+
+    table = pd.read_csv(QUIRKS, dtype=str, keep_default_na=False)
+    table["Training compute notes"] = [NOTES[i % len(NOTES)] for i in range(len(table))]
+    noted = tmp_path / "noted.csv"
+    table.to_csv(noted, index=False)
+    monkeypatch.setattr(statement_pool, "BATCH_STATEMENTS", 2)  # many batches: the helper and this process share them
+    here = fetch_epoch_batch(str(noted), None, ALIASES, None, chunk_rows=3, helpers=0)
+    helped = fetch_epoch_batch(str(noted), None, ALIASES, None, chunk_rows=3, helpers=1)
+    for name, frame in FRAMES.items():
+        a, b = frame(helped), frame(here)
+        if name == "raw":  # packed records: compared as the text they unpack to
+            a, b = unpack_columns(a, ["record"]), unpack_columns(b, ["record"])
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
+    assert helped.core.counts == here.core.counts
+    assert helped.core.runs["hardware_id"].notna().sum() >= 10  # statements were read, not skipped

@@ -202,3 +202,16 @@ def test_curated_epoch_and_arxiv_together_each_paper_keeps_its_own_runs():
     merged = next(c for c in arxiv.counts if c["table"] == "papers")
     assert merged["merged"] == 1 and merged["merged_across_sources"] == {"epoch": 1}
     assert len(arxiv.papers) == 1 and arxiv.papers["arxiv_id"].iloc[0] == "2401.00001"
+
+
+@pytest.mark.parametrize("cell", ["5", "5.0", "1e22", "1.5E+3", ".5", "5.", "+2", "-3", "1,1", "1,2", "abc", "nan",
+                                  "inf", "-inf", "1_000", "१२", "0x10", "3e400", "1e40", "12 345", "½", "1e-3"])
+def test_the_fast_number_read_agrees_with_pandas_to_numeric(cell):
+    """read_number reads plain decimals with float() (PLAIN_NUMBER) and everything else with pd.to_numeric;
+    each part of a cell reads as pd.to_numeric alone would read it."""
+    from flows.transform.ingest.epoch_cells import PLAIN_NUMBER
+
+    for part in cell.split(","):
+        if PLAIN_NUMBER.fullmatch(part):
+            slow = pd.to_numeric(part, errors="coerce")
+            assert float(part) == float(slow) or (math.isinf(float(part)) and math.isinf(float(slow)))

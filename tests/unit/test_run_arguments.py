@@ -76,3 +76,13 @@ def test_a_bad_assumptions_file_is_a_usage_error(tmp_path):
     bad.write_text("not-a-set: [1, 2]\n")
     with pytest.raises(UsageError):
         checked_settings(warehouse=tmp_path / "w.duckdb", assumptions_file=bad)
+
+
+def test_statement_helpers_come_from_the_environment_as_a_whole_number(tmp_path, monkeypatch):
+    assert checked_settings(warehouse=tmp_path / "w.duckdb").statement_helpers is None  # the pipeline decides
+    monkeypatch.setenv("FLOPLEDGER_STATEMENT_HELPERS", "0")
+    assert checked_settings(warehouse=tmp_path / "w.duckdb").statement_helpers == 0
+    for bad in ("-1", "two", "1.5"):
+        monkeypatch.setenv("FLOPLEDGER_STATEMENT_HELPERS", bad)
+        with pytest.raises(UsageError, match="FLOPLEDGER_STATEMENT_HELPERS must be a whole number"):
+            checked_settings(warehouse=tmp_path / "w.duckdb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -67,6 +68,12 @@ def _memo(function):
     return once
 
 
+def publication_days():
+    """paper published_date -> the YYYY-MM-DD (or None) a run's hardware statement is read with, remembered
+    per distinct value."""
+    return _memo(_iso_or_none)
+
+
 def build_curated_core(raw: pd.DataFrame, raw_rejects: pd.DataFrame, aliases: pd.DataFrame) -> CoreBatch:
     """Flatten curated records, then the shared core steps (build_core)."""
     papers, runs, facts = flatten_curated(raw)
@@ -96,17 +103,19 @@ def keep_runs_whole(runs: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
 
 
 def build_core(papers: pd.DataFrame, runs: pd.DataFrame, facts: pd.DataFrame, raw_q: pd.DataFrame, raw_count: dict,
-               source: str, aliases: pd.DataFrame, keep_whole: bool = False) -> CoreBatch:
+               source: str, aliases: pd.DataFrame, keep_whole: bool = False, matcher=None,
+               known: Mapping | None = None) -> CoreBatch:
     """Fill gaps from hardware statements, resolve hardware names (by the paper's date), then
     validate papers, runs, facts and extractions; every rejected row lands in quarantine.
-    `keep_whole`: see keep_runs_whole."""
+    `keep_whole`: see keep_runs_whole. `matcher`: the aliases' mention matcher, when the caller has one;
+    `known`: statements already read elsewhere (flows/statement_pool.py), see fill_from_statements."""
     runs = ensure_columns(runs, ["run_id", "paper_id", "hardware_text", "forward_multiply_adds_per_example"])
     papers, q_dates = check_published_dates(papers, source)  # a bad date costs its cell, not the paper
     raw_q = pd.concat([q for q in (raw_q, q_dates) if not q.empty] or [raw_q], ignore_index=True)
     published = papers.drop_duplicates("paper_id").set_index("paper_id")["published_date"] \
         if "published_date" in papers else pd.Series(dtype=object)
-    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(_memo(_iso_or_none)))
-    runs, extractions = fill_from_statements(runs, _mention_matcher(aliases), aliases, source)
+    runs = runs.assign(paper_published_date=runs["paper_id"].map(published).map(publication_days()))
+    runs, extractions = fill_from_statements(runs, matcher or _mention_matcher(aliases), aliases, source, known)
     runs = resolve_run_hardware(derive_run_columns(runs), aliases)
     names = hardware_names_seen(runs, source, aliases)
     if keep_whole:

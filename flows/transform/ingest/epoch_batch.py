@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from flows.transform.ingest.core import build_core, count_rows
-from flows.transform.ingest.epoch import SOURCE as EPOCH, map_epoch_models, raw_records, run_id_for
+from flows.transform.ingest.epoch import RAW_PACKED, SOURCE as EPOCH, map_epoch_models, raw_records, run_id_for
 from flows.transform.ingest.epoch_ids import base_ids_of, merge_same_models, plan_rows
 from flows.transform.ingest.sources import SourceBatch
 from schemas.frames import frame_rows
@@ -64,10 +64,13 @@ def _in_file_order(parts: list[dict], name: str, order: dict | None = None) -> p
 
 
 def build_epoch_batch(keys: pd.DataFrame, chunks: Iterable[tuple[pd.DataFrame, pd.DataFrame]], location: str,
-                      sha: str, aliases: pd.DataFrame, responses: list) -> SourceBatch:
+                      sha: str, aliases: pd.DataFrame, responses: list, statements=None, matcher=None) -> SourceBatch:
     """Epoch's models CSV as `keys` (source_row, Model, Publication date of every row) and `chunks`
     of (usable rows, rejects), split by sources/epoch_models.py: a row without a Model is quarantined
-    whole; rows of the same model are merged (counted); a bad cell is quarantined alone."""
+    whole; rows of the same model are merged (counted); a bad cell is quarantined alone.
+    `statements`: a reader given each mapped chunk's runs and papers (`mapped`) that hands back their
+    statements' mentions (`mentions`) when the table is mapped: flows/statement_pool.py reads them on
+    another core. `matcher`: the aliases' mention matcher, when the caller has built it."""
     plan, merges = plan_rows(keys)
     base_ids = base_ids_of(plan, run_id_for)
     parts, waiting, rejects = [], [], []
@@ -76,8 +79,12 @@ def build_epoch_batch(keys: pd.DataFrame, chunks: Iterable[tuple[pd.DataFrame, p
         alone = (ok["source_row"].map(plan["group_size"]) == 1).to_numpy(dtype=bool)
         waiting.append(ok[~alone])
         parts.append(_map_rows(ok[alone], plan, base_ids, location, sha))
+        if statements is not None:
+            statements.mapped(parts[-1]["runs"], parts[-1]["papers"])
     grouped, _ = merge_same_models(pd.concat(waiting, ignore_index=True))
     parts.append(_map_rows(grouped, plan, base_ids, location, sha))
+    if statements is not None:
+        statements.mapped(parts[-1]["runs"], parts[-1]["papers"])
     papers, runs, raw = (_in_file_order(parts, name) for name in ("papers", "runs", "raw"))
     order = dict(zip(runs["run_id"], runs["source_row"])) if not runs.empty else {}
     facts, problems = _in_file_order(parts, "facts", order), _in_file_order(parts, "problems", order)
@@ -91,7 +98,10 @@ def build_epoch_batch(keys: pd.DataFrame, chunks: Iterable[tuple[pd.DataFrame, p
     }, columns=QUARANTINE_COLUMNS), _cell_quarantine(problems)], ignore_index=True)
     raw_count = count_rows(EPOCH, "raw_epoch__models", len(keys) - len(merges), len(raw)) | {"merged": len(merges)}
     raw_count["rows_in"] = len(keys)
-    core = build_core(papers, runs, facts, raw_q, raw_count, EPOCH, aliases, keep_whole=True)
+    known = statements.mentions() if statements is not None else None
+    core = build_core(papers, runs, facts, raw_q, raw_count, EPOCH, aliases, keep_whole=True, matcher=matcher,
+                      known=known)
+    del known
     core.counts.append({"source": EPOCH, "table": "cells", "rows_in": len(problems), "landed": 0,
                         "quarantined": len(problems)})
-    return SourceBatch(EPOCH, "raw_epoch__models", raw, core, "models_csv", sha, responses)
+    return SourceBatch(EPOCH, "raw_epoch__models", raw, core, "models_csv", sha, responses, packed=RAW_PACKED)

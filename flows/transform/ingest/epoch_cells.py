@@ -30,6 +30,11 @@ def _text(value) -> str | None:
     return text or None
 
 
+# What nearly every number cell holds; float() reads it exactly as pd.to_numeric does, ~30x faster per cell
+# (a 10x table: 0.7 s). Anything else (underscores, other scripts' digits, 'nan') goes to pd.to_numeric.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def read_number(value, column: str, positive: bool = True) -> tuple[float | None, Problem]:
     """A number in plain or scientific notation; 'a,a' (one value written twice) reads as a.
     Different values in one cell, text, infinity or (with `positive`) zero or less are problems."""
@@ -37,7 +42,7 @@ def read_number(value, column: str, positive: bool = True) -> tuple[float | None
     if text is None:
         return None, None
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    numbers = [pd.to_numeric(p, errors="coerce") for p in parts]
+    numbers = [float(p) if PLAIN_NUMBER.fullmatch(p) else pd.to_numeric(p, errors="coerce") for p in parts]
     if not parts or any(pd.isna(n) or math.isinf(float(n)) for n in numbers):
         return None, ("number_parses", f"{column} {text!r} is not a number")
     if len(set(float(n) for n in numbers)) > 1:

@@ -9,6 +9,8 @@ itself always wins; where the two disagree the conflict is kept in `core__run_ex
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from flows.transform.mentions.patterns import MODEL_SIZE, PER_GROUP_BEFORE
@@ -151,7 +153,8 @@ def summarize_mentions(mentions: list[dict], text: str | None = None) -> dict:
     return out
 
 
-def _training_mention(text: str, matcher, published: object) -> dict | None:
+def training_mention(text: str, matcher, published: object) -> dict | None:
+    """The training hardware a statement gives (summarize_mentions), or None when it names nothing."""
     from flows.transform.mentions.extract import extract_mentions
 
     return summarize_mentions(extract_mentions(text, matcher, published_date=published), text) or None
@@ -163,9 +166,11 @@ def _span(text: str, mention: dict, key: str) -> tuple[int | None, int | None]:
     return (span[0], span[1]) if span and span[0] is not None else (None, None)
 
 
-def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
-                         source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Runs with gaps filled from their hardware statement, and one provenance row per value found."""
+def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame, source: str,
+                         known: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Runs with gaps filled from their hardware statement, and one provenance row per value found.
+    `known`: training_mention results already read elsewhere (flows/statement_pool.py), keyed (run id,
+    statement, publication date); a run whose statement or date differs from its key is read here."""
     runs = runs.copy()
     for column in (*FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"):
         if column not in runs:
@@ -184,7 +189,9 @@ def fill_from_statements(runs: pd.DataFrame, matcher, aliases: pd.DataFrame,
     needed = ["run_id", *FIELDS.values(), "hardware_statement", "hardware_statement_where", "paper_published_date"]
     for index, run in zip(runs.index[has_text], frame_rows(runs.loc[has_text], needed)):  # not iterrows: 10^4 rows
         text = run["hardware_statement"]
-        mention = _training_mention(text, matcher, run["paper_published_date"])
+        key = (run["run_id"], text, run["paper_published_date"])
+        mention = known[key] if known is not None and key in known else \
+            training_mention(text, matcher, run["paper_published_date"])
         if mention is None:
             rows.append(_row(run, "hardware_text", None, run["hardware_text"], "nothing found", (None, None), text,
                              None, source))
