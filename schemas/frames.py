@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import zlib
+import os
+import tempfile
 
 import pandas as pd
 
@@ -67,15 +68,54 @@ def ensure_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: None for c in missing})
 
 
-PACK_LEVEL = 1  # zlib's fastest: a 10x Epoch table's 112 MB of record JSON packs to ~20 MB in ~0.4 s
+class TextSpool:
+    """Large texts kept out of memory until they land: written to an anonymous temporary file (unlinked at
+    once, so it is gone when closed or when the process ends, a kill included) and read back by offset.
+    A 10x Epoch table's raw records are ~80 MB of JSON; held as text they were the largest thing in the
+    run (zlib-packing them instead cost ~1.3 s of CPU). Bounded by what was read: the source file."""
+
+    def __init__(self, directory: str | None = None):
+        self._file = tempfile.TemporaryFile(prefix="flopledger-spool-", dir=directory)
+        self._end = 0
+
+    def put(self, texts) -> list[SpooledText]:
+        """Each text written once, in one write; a cell per text to read it back."""
+        data = [text.encode("utf-8") for text in texts]
+        cells = []
+        for item in data:
+            cells.append(SpooledText(self, self._end, len(item)))
+            self._end += len(item)
+        self._file.write(b"".join(data))
+        self._file.flush()
+        return cells
+
+    def read(self, offset: int, length: int) -> str:
+        return os.pread(self._file.fileno(), length, offset).decode("utf-8")
+
+    def close(self) -> None:
+        self._file.close()
 
 
-def pack_texts(texts) -> list[bytes]:
-    """Texts held compressed until they land (a large raw column: see warehouse/land.py, packed writes)."""
-    return [zlib.compress(text.encode("utf-8"), PACK_LEVEL) for text in texts]
+class SpooledText:
+    """One text in a TextSpool: equal to another with the same text, read on demand (`text()`)."""
+
+    __slots__ = ("spool", "offset", "length")
+    __hash__ = None
+
+    def __init__(self, spool: TextSpool, offset: int, length: int):
+        self.spool, self.offset, self.length = spool, offset, length
+
+    def text(self) -> str:
+        return self.spool.read(self.offset, self.length)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SpooledText) and self.text() == other.text()
+
+    def __repr__(self) -> str:
+        return f"SpooledText({self.length} bytes at {self.offset})"
 
 
 def unpack_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """The frame with its packed `columns` as text again (pack_texts reversed); missing cells stay missing."""
-    return frame.assign(**{c: [zlib.decompress(v).decode("utf-8") if isinstance(v, bytes) else v for v in frame[c]]
+    """The frame with its spooled `columns` as text again (SpooledText cells read back); other cells as they are."""
+    return frame.assign(**{c: [v.text() if isinstance(v, SpooledText) else v for v in frame[c]]
                            for c in columns if c in frame.columns})

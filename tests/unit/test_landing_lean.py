@@ -13,7 +13,7 @@ import pytest
 
 import warehouse.land as land
 import warehouse.writes as writes
-from schemas.frames import pack_texts, unpack_columns
+from schemas.frames import SpooledText, TextSpool, unpack_columns
 from warehouse.connection import capped_query, connect_for_write
 from warehouse.writes import transaction, upsert_rows
 
@@ -33,7 +33,7 @@ def epoch_raw(names, packed=True):
     records = [json.dumps({"Model": name, "Notes": f"trained {name} on a pod of accelerators é"}, ensure_ascii=False)
                for name in names]
     return pd.DataFrame({"record_key": names, "source_row": range(1, len(names) + 1),
-                         "record": pack_texts(records) if packed else records,
+                         "record": TextSpool().put(records) if packed else records,
                          "source_location": "epoch.csv", "file_sha256": SHA})
 
 
@@ -41,12 +41,15 @@ def landed(con, table="raw_epoch__models"):
     return con.execute(f"SELECT * EXCLUDE (first_landed_at, updated_at) FROM {table} ORDER BY ALL").fetchall()
 
 
-def test_packed_text_comes_back_exactly():
+def test_spooled_text_comes_back_exactly_and_leaves_no_file(tmp_path):
     texts = ['{"Model": "A"}', "é ✓ 中文 " * 50, ""]
-    frame = pd.DataFrame({"record": pack_texts(texts), "other": [1, 2, 3]})
-    assert all(isinstance(b, bytes) for b in frame["record"])
+    spool = TextSpool(str(tmp_path))
+    frame = pd.DataFrame({"record": spool.put(texts[:2]) + spool.put(texts[2:]), "other": [1, 2, 3]})
+    assert all(isinstance(cell, SpooledText) for cell in frame["record"])
+    assert list(tmp_path.iterdir()) == []  # unlinked at once: nothing to clean up after a kill
     assert unpack_columns(frame, ["record"])["record"].tolist() == texts
     assert unpack_columns(frame, ["record"])["other"].tolist() == [1, 2, 3]
+    assert frame["record"][1] == TextSpool().put([texts[1]])[0]  # equal by text, whatever spool holds it
 
 
 def test_a_packed_write_lands_the_same_rows_as_the_text_and_quarantines_shared_keys_across_slices(
@@ -65,11 +68,11 @@ def test_a_packed_write_lands_the_same_rows_as_the_text_and_quarantines_shared_k
     assert results[True] == results[False]
     rows, counts, quarantined, held = results[True]
     assert [r[0] for r in rows] == ["a", "b", "c", "d", "e", "f"]
-    assert json.loads(rows[0][2])["Notes"].endswith("é")  # stored as text, not as the packed bytes
+    assert json.loads(rows[0][2])["Notes"].endswith("é")  # stored as the text, not as a spool reference
     assert counts == [{"source": "epoch", "table": "raw_epoch__models", "rows_in": 8, "landed": 6, "quarantined": 2}]
     assert quarantined == 2 and {(k, check) for k, check, _ in held} == {("dup", "field_uniqueness")}
     assert sorted(json.loads(json.loads(payload)["record"])["Model"] for _, _, payload in held) == ["dup", "dup"]
-    # ^ the payload holds the record as text (readable), not the packed bytes
+    # ^ the payload holds the record as text (readable), not a spool reference
 
 
 def test_a_packed_write_prunes_by_the_keys_of_every_slice(con, monkeypatch):

@@ -78,10 +78,10 @@ def estimate_from_architecture(runs: pd.DataFrame, configs: Mapping[str, dict], 
     """
     convention = convention or get_convention()
     estimates, checks, problems = [], [], []
-    for row in runs.to_dict("records"):
-        name = row.get("model_config")
-        if not isinstance(name, str) or not name:
-            continue
+    named = runs["model_config"].map(lambda v: isinstance(v, str) and bool(v)).to_numpy(dtype=bool) \
+        if "model_config" in runs else np.zeros(len(runs), dtype=bool)
+    for row in runs[named].to_dict("records"):  # only runs naming a config: a 10x Epoch table boxed 33k rows for ~0
+        name = row["model_config"]
         if name not in configs:
             problems.append({"run_id": row["run_id"], "model_config": name, "reason": f"no config named {name!r}"})
             continue

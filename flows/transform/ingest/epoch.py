@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from flows.transform.ingest.epoch_cells import read_date, read_link, read_number, read_text, read_utilization
-from schemas.frames import frame_rows, pack_texts
+from schemas.frames import TextSpool, frame_rows
 from schemas.training_run import DOMAINS
 
 SOURCE = "epoch"
@@ -211,13 +211,15 @@ def map_epoch_models(ok: pd.DataFrame, ids: pd.Series, base_ids: dict[str, str])
             pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
 
-RAW_PACKED = ("record",)  # raw_epoch__models columns held packed (SourceBatch.packed)
+RAW_PACKED = ("record",)  # raw_epoch__models columns held in a spool until landing (SourceBatch.packed)
 
 
-def raw_records(ok: pd.DataFrame, keys: pd.Series, location: str, file_sha256: str) -> pd.DataFrame:
-    """raw_epoch__models rows: Epoch's columns untouched, as one JSON object per record, held packed
-    (zlib) until landing unpacks it slice by slice (a 10x table's records: 112 MB as text, ~20 packed)."""
-    records = pack_texts(json.dumps({c: v for c, v in row.items() if c != "source_row" and isinstance(v, str)},
-                                    ensure_ascii=False) for row in frame_rows(ok))
+def raw_records(ok: pd.DataFrame, keys: pd.Series, location: str, file_sha256: str,
+                spool: TextSpool | None = None) -> pd.DataFrame:
+    """raw_epoch__models rows: Epoch's columns untouched, as one JSON object per record; with a `spool`, the
+    records wait there (SpooledText cells) until landing reads them back slice by slice."""
+    records = [json.dumps({c: v for c, v in row.items() if c != "source_row" and isinstance(v, str)},
+                          ensure_ascii=False) for row in frame_rows(ok)]
+    records = spool.put(records) if spool is not None else records
     return pd.DataFrame({"record_key": keys.to_numpy(), "source_row": ok["source_row"].to_numpy(),
                          "record": records, "source_location": location, "file_sha256": file_sha256})

@@ -18,7 +18,7 @@ from flows.transform.ingest.core import build_core, count_rows
 from flows.transform.ingest.epoch import RAW_PACKED, SOURCE as EPOCH, map_epoch_models, raw_records, run_id_for
 from flows.transform.ingest.epoch_ids import base_ids_of, merge_same_models, plan_rows
 from flows.transform.ingest.sources import SourceBatch
-from schemas.frames import frame_rows
+from schemas.frames import TextSpool, frame_rows
 from schemas.validation import QUARANTINE_COLUMNS
 
 def _cell_payloads(problems: pd.DataFrame, ok: pd.DataFrame, run_ids: pd.Series) -> list[str]:
@@ -41,13 +41,13 @@ def _cell_quarantine(problems: pd.DataFrame) -> pd.DataFrame:
     }, columns=QUARANTINE_COLUMNS)
 
 
-def _map_rows(ok: pd.DataFrame, plan: pd.DataFrame, base_ids: dict, location: str, sha: str) -> dict:
+def _map_rows(ok: pd.DataFrame, plan: pd.DataFrame, base_ids: dict, location: str, sha: str, spool: TextSpool) -> dict:
     """The small frames of some merged rows: everything the batch keeps of them."""
     ids = ok["source_row"].map(plan["model_id"])
     papers, runs, facts, problems = map_epoch_models(ok, ids, base_ids)
     problems = problems.assign(payload=_cell_payloads(problems, ok, ids.map(run_id_for)))
     return {"papers": papers, "runs": runs, "facts": facts, "problems": problems,
-            "raw": raw_records(ok, ok["source_row"].map(plan["record_key"]), location, sha)}
+            "raw": raw_records(ok, ok["source_row"].map(plan["record_key"]), location, sha, spool)}
 
 
 def _in_file_order(parts: list[dict], name: str, order: dict | None = None) -> pd.DataFrame:
@@ -72,17 +72,18 @@ def build_epoch_batch(keys: pd.DataFrame, chunks: Iterable[tuple[pd.DataFrame, p
     statements' mentions (`mentions`) when the table is mapped: flows/statement_pool.py reads them on
     another core. `matcher`: the aliases' mention matcher, when the caller has built it."""
     plan, merges = plan_rows(keys)
+    spool = TextSpool()  # the raw records wait here until landing: closed when the last cell is let go
     base_ids = base_ids_of(plan, run_id_for)
     parts, waiting, rejects = [], [], []
     for ok, chunk_rejects in chunks:
         rejects.append(chunk_rejects)
         alone = (ok["source_row"].map(plan["group_size"]) == 1).to_numpy(dtype=bool)
         waiting.append(ok[~alone])
-        parts.append(_map_rows(ok[alone], plan, base_ids, location, sha))
+        parts.append(_map_rows(ok[alone], plan, base_ids, location, sha, spool))
         if statements is not None:
             statements.mapped(parts[-1]["runs"], parts[-1]["papers"])
     grouped, _ = merge_same_models(pd.concat(waiting, ignore_index=True))
-    parts.append(_map_rows(grouped, plan, base_ids, location, sha))
+    parts.append(_map_rows(grouped, plan, base_ids, location, sha, spool))
     if statements is not None:
         statements.mapped(parts[-1]["runs"], parts[-1]["papers"])
     papers, runs, raw = (_in_file_order(parts, name) for name in ("papers", "runs", "raw"))

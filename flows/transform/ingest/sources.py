@@ -27,7 +27,7 @@ class SourceBatch:
     cursor_key: str
     cursor_value: str
     responses: list = field(default_factory=list)  # sources.http.RawResponse, landed in raw_http__responses
-    packed: tuple[str, ...] = ()  # raw columns held compressed until they land (schemas/frames.py pack_texts)
+    packed: tuple[str, ...] = ()  # raw columns held in a spool file until they land (schemas/frames.py TextSpool)
 
 
 def title_key(title: object) -> str | None:
