@@ -58,10 +58,20 @@ def _draw_points(ax, chosen):
         colour = palette(index % palette.N)
         flop = part["flop"].to_numpy(float)
         error = np.vstack([flop - part["flop_low"].to_numpy(float), part["flop_high"].to_numpy(float) - flop])
-        ax.errorbar(part["year"], flop, yerr=np.clip(error, 0, None), fmt="none", ecolor=colour, alpha=0.45, lw=1)
+        _draw_bars(ax, part["year"].to_numpy(float), flop - np.clip(error[0], 0, None), flop + np.clip(error[1], 0, None),
+                   colour)
         handles.append(ax.scatter(part["year"], flop, s=28, color=colour, edgecolor="white", linewidth=0.5,
                                   zorder=3, label=f"{domain} ({len(part)})", gid=f"points-{index}"))
     return handles
+
+
+def _draw_bars(ax, years, low, high, colour) -> None:
+    """Each run's low-high bar, as one line broken by NaNs: one path for the log scale to transform, not one
+    per run (errorbar's collection cost ~0.9 s for a 10x Epoch table's 28k runs)."""
+    xs = np.repeat(years, 3)
+    ys = np.column_stack([low, high, np.full(len(years), np.nan)]).ravel()
+    xs[2::3] = np.nan
+    ax.plot(xs, ys, color=colour, alpha=0.45, lw=1, solid_capstyle="butt")
 
 
 def _draw_fits(ax, chosen, fits, report):
