@@ -23,7 +23,8 @@ def select_notable(papers: pd.DataFrame, metrics: pd.DataFrame, rules: Notabilit
     counted = metrics[metrics["citation_count"].notna()].sort_values("citation_count", ascending=False, kind="stable")
     best = {pid: (count, source) for pid, count, source in
             counted.drop_duplicates("paper_id")[["paper_id", "citation_count", "source"]].itertuples(index=False)}
-    verdicts = [_judge(paper, best.get(paper["paper_id"]), rules) for paper in papers.to_dict("records")]
+    judged = papers[[c for c in ("paper_id", "source", "sources", "categories") if c in papers]]  # what _judge reads
+    verdicts = [_judge(paper, best.get(paper["paper_id"]), rules) for paper in judged.to_dict("records")]
     return papers.assign(is_notable=[v[0] for v in verdicts], notability_reason=[v[1] for v in verdicts])
 
 
