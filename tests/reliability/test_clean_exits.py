@@ -167,3 +167,42 @@ def test_a_full_disk_is_one_line_saying_so():
     assert describe_error(full).startswith("disk full")
     duck = duckdb.IOException('Could not write file "/data/w.duckdb.wal": No space left on device')
     assert describe_error(duck).startswith("disk full")
+
+
+def _noted_epoch_table(path: Path, rows: int) -> None:
+    """An Epoch-format table of `rows` distinct models, each with a hardware statement (our own phrasing)."""
+    import pandas as pd
+
+    fixture = pd.read_csv(REPO / "tests" / "fixtures" / "epoch" / "epoch_quirks.csv", dtype=str, keep_default_na=False)
+    table = pd.concat([fixture.iloc[[0]]] * rows, ignore_index=True)
+    table["Model"] = [f"Model {i}" for i in range(rows)]
+    table["Training compute notes"] = [f"Trained on {8 + i % 64} V100 GPUs for {1 + i % 9} days." for i in range(rows)]
+    table.to_csv(path, index=False)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_the_statement_helper_does_not_outlive_the_run(tmp_path, stop):
+    """A large table's statements are read by a helper process (flows/statement_pool.py); killed or
+    stopped mid-read, the run takes its helper with it."""
+    table = tmp_path / "models.csv"
+    _noted_epoch_table(table, 6000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), FLOPLEDGER_REVIEWS_FILE=str(tmp_path / "none.csv"),
+               FLOPLEDGER_STATEMENT_HELPERS="1")
+    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--source", "epoch",
+                                "--warehouse", str(tmp_path / "w.duckdb"), "--epoch-models-url", str(table)],
+                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    helpers, deadline = [], time.monotonic() + 180
+    try:
+        while not helpers and process.poll() is None and time.monotonic() < deadline:
+            helpers = [c for c in _children(process.pid) if _alive(c) and
+                       b"flows.statement_pool" in (Path("/proc") / str(c) / "cmdline").read_bytes()]
+            time.sleep(0.02)
+        assert helpers, "the run finished or failed before its statement helper was seen"
+        process.send_signal(stop)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not _wait_gone(helpers, 15)
