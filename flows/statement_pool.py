@@ -137,7 +137,7 @@ class StatementPool:
                     self._out -= 1
                     items = None
                     self._lock.notify_all()
-        except (OSError, EOFError, ValueError, pickle.PickleError):  # the helper died or was stopped
+        except Exception:  # noqa: BLE001 - the helper died, was stopped or answered nonsense: time lost, not results
             with self._lock:
                 if items is not None:
                     self._out -= 1
@@ -178,9 +178,9 @@ class StatementPool:
         while True:
             with self._lock:
                 if not self._queue:
-                    if not self._out:
-                        break
-                    self._lock.wait()  # a helper's last batch: it comes back read, or unread to be read here
+                    if not self._out or not any(thread.is_alive() for thread in self._threads):
+                        break  # (a batch lost with its thread is read again by fill_from_statements)
+                    self._lock.wait(1.0)  # a helper's last batch: it comes back read, or unread to be read here
                     continue
                 items = self._queue.pop()
             found = [training_mention(text, self._matcher, day) for _, text, day in items]
