@@ -30,7 +30,7 @@ from flows.transform.papers.notability import select_notable
 from flows.transform.ingest.sources import SourceBatch, deduplicate_papers
 from flows.transform.compute.estimates import estimate_checked, flag_source_conflicts
 from sources.curated import read_curated_records
-from warehouse.connection import capped_query, connect_for_write
+from warehouse.connection import connect_for_write, memory_capped
 from sources.arxiv import arxiv_client
 from warehouse.arxiv_snapshot import load_arxiv_snapshot
 from sources.http import FetchError, HttpClient
@@ -301,7 +301,7 @@ def publish_trends(settings: Settings, pipeline_run_id: str) -> str | None:
 
     con = connect_for_write(settings.warehouse)
     try:
-        runs = capped_query(con, lambda: trend_runs(con, "best", settings.assumptions))
+        runs = memory_capped(con, lambda: trend_runs(con, "best", settings.assumptions))
         sources = warehouse_sources(con)
     finally:
         con.close()  # DuckDB lets go of what it read before the fit and the chart need memory of their own

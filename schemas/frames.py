@@ -70,7 +70,8 @@ def ensure_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 class TextSpool:
     """Large texts kept out of memory until they land: written to an anonymous temporary file (unlinked at
-    once, so it is gone when closed or when the process ends, a kill included) and read back by offset.
+    once: closed when the last cell holding the spool is let go, gone when the process ends, a kill
+    included) and read back by offset.
     A 10x Epoch table's raw records are ~80 MB of JSON; held as text they were the largest thing in the
     run (zlib-packing them instead cost ~1.3 s of CPU). Bounded by what was read: the source file."""
 
@@ -91,9 +92,6 @@ class TextSpool:
 
     def read(self, offset: int, length: int) -> str:
         return os.pread(self._file.fileno(), length, offset).decode("utf-8")
-
-    def close(self) -> None:
-        self._file.close()
 
 
 class SpooledText:

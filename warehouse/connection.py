@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import os
 from pathlib import Path
 
@@ -111,22 +110,26 @@ def connect_for_write(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyC
     return con
 
 
-QUERY_MEMORY_LIMIT = "96MB"  # the run's own reads of what it landed (see capped_query)
+QUERY_MEMORY_LIMIT = "96MB"  # the run's own reads of what it landed (see memory_capped)
 
 
-def capped_query(con: duckdb.DuckDBPyConnection, query, limit: str = QUERY_MEMORY_LIMIT):
-    """query() with DuckDB's memory capped at `limit`, its default again after. By default DuckDB keeps what
+def memory_capped(con: duckdb.DuckDBPyConnection, work, limit: str = QUERY_MEMORY_LIMIT, again=lambda: True):
+    """work() with DuckDB's memory capped at `limit`, its default again after (by default DuckDB keeps what
     it reads cached up to 80% of RAM: the headline trend's read of a 10x Epoch warehouse held ~145 MB more
-    for the rest of the run (under 96 MB: ~65). Should the query need more than the cap for what cannot
-    spill, it runs again under the default (a read: nothing to undo)."""
+    for the rest of the run; under 96 MB, ~65). Should DuckDB run out of memory under the cap (what cannot
+    spill), work() runs once more under the default if again() says it may (a read always may; a landing
+    only while it has let nothing go), else the error stands. A cap DuckDB refuses (it already holds more)
+    means the default from the start."""
     try:
         con.execute(f"SET memory_limit = '{limit}'")
-        return query()
+        return work()
     except duckdb.OutOfMemoryException:
+        if not again():
+            raise
         con.execute("RESET memory_limit")
-        return query()
+        return work()
     finally:
-        with contextlib.suppress(duckdb.Error):
+        with contextlib.suppress(duckdb.Error):  # a connection a kill left mid-statement refuses even this
             con.execute("RESET memory_limit")
 
 

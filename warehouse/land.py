@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ import pandera.pandas as pa
 from schemas.frames import unpack_columns
 from schemas.registry import table as registered
 from schemas.validation import split_valid
-from warehouse.connection import check_integrity, connect_for_write
+from warehouse.connection import check_integrity, connect_for_write, memory_capped
 from warehouse.quarantine import record_quarantine
 from warehouse.writes import SLICE_ROWS, is_empty, prune_missing, transaction, upsert_rows
 
@@ -42,7 +41,8 @@ class TableWrite:
     source: str
     prune_where: str | None = None  # rows the source no longer sends are deleted (full runs only)
     stored_columns: tuple[str, ...] = ()  # what the table keeps (schemas/registry.py)
-    packed: tuple[str, ...] = ()  # columns held compressed (schemas/frames.py): validated and written slice by slice
+    packed: tuple[str, ...] = ()  # columns held in a TextSpool (schemas/frames.py): read back, validated and
+                                  # written slice by slice
 
 
 @dataclass
@@ -61,21 +61,9 @@ def land_tables(con: duckdb.DuckDBPyConnection, writes: list[TableWrite], quaran
     landing_memory_limit(); should that be too little for what cannot spill, and no frame has been let go
     yet, the rolled-back transaction runs again under DuckDB's default; later, the error stands (rolled back,
     nothing half-landed: the run fails and says so)."""
-    count = len(writes)
-    try:  # DuckDB spills the run's rows to <warehouse>.tmp
-        con.execute(f"SET memory_limit = '{landing_memory_limit(sum(len(w.frame) for w in writes))}'")
-    except duckdb.OutOfMemoryException:  # it already holds more than that: land under its default
-        pass
-    try:
-        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
-    except duckdb.OutOfMemoryException:
-        if len(writes) != count:
-            raise
-        con.execute("RESET memory_limit")
-        return _land(con, writes, quarantine, pipeline_run_id, complete_sources, after)
-    finally:
-        with contextlib.suppress(duckdb.Error):  # a connection a kill left mid-statement refuses even this
-            con.execute("RESET memory_limit")
+    count = len(writes)  # DuckDB spills the run's rows to <warehouse>.tmp
+    return memory_capped(con, lambda: _land(con, writes, quarantine, pipeline_run_id, complete_sources, after),
+                         landing_memory_limit(sum(len(w.frame) for w in writes)), again=lambda: len(writes) == count)
 
 
 def _land(con, writes: list[TableWrite], quarantine: pd.DataFrame, pipeline_run_id: str, complete_sources: list[str],
@@ -112,7 +100,7 @@ def _write(con, w: TableWrite, rejected: list) -> int:
 
 
 def _write_packed(con, w: TableWrite, rejected: list) -> int:
-    """A frame with packed columns, unpacked, validated and written SLICE_ROWS rows at a time (so its text is
+    """A frame with spooled columns, read back, validated and written SLICE_ROWS rows at a time (so its text is
     never whole in memory); rows sharing a key go in one slice of their own, for the model's uniqueness check
     to see them together. Pruning, by the keys of every row landed, comes last."""
     duplicated = w.frame.duplicated(w.keys, keep=False).to_numpy()

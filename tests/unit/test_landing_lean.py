@@ -14,7 +14,7 @@ import pytest
 import warehouse.land as land
 import warehouse.writes as writes
 from schemas.frames import SpooledText, TextSpool, unpack_columns
-from warehouse.connection import capped_query, connect_for_write
+from warehouse.connection import memory_capped, connect_for_write
 from warehouse.writes import transaction, upsert_rows
 
 NO_QUARANTINE = pd.DataFrame(columns=["source", "table_name", "check_name", "reason", "payload", "record_key"])
@@ -120,9 +120,9 @@ def test_an_empty_table_takes_a_plain_insert_and_a_filled_one_an_upsert(con, mon
     assert set(now) == {"a", "b", "c"}
 
 
-def test_capped_query_caps_the_read_falls_back_when_it_must_and_resets(con):
+def test_memory_capped_caps_the_work_falls_back_when_it_may_and_resets(con):
     default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    seen = capped_query(con, lambda: con.execute("SELECT current_setting('memory_limit')").fetchone()[0], "50MB")
+    seen = memory_capped(con, lambda: con.execute("SELECT current_setting('memory_limit')").fetchone()[0], "50MB")
     assert seen != default and seen.startswith(("47", "50"))  # DuckDB shows 50 MB as 47.6 MiB
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
     tries = []
@@ -133,6 +133,20 @@ def test_capped_query_caps_the_read_falls_back_when_it_must_and_resets(con):
             raise duckdb.OutOfMemoryException("could not allocate block")
         return "answered"
 
-    assert capped_query(con, needs_more, "50MB") == "answered"
+    assert memory_capped(con, needs_more, "50MB") == "answered"
     assert tries[1] == default  # the second try runs under DuckDB's default
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+
+
+def test_memory_capped_work_that_may_not_run_twice_keeps_its_error(con):
+    default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    tries = []
+
+    def fails():
+        tries.append(1)
+        raise duckdb.OutOfMemoryException("could not allocate block")
+
+    with pytest.raises(duckdb.OutOfMemoryException):
+        memory_capped(con, fails, "50MB", again=lambda: False)
+    assert len(tries) == 1
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
